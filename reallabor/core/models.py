@@ -1,0 +1,26 @@
+"""Abstract base models shared by every app (no domain models live here)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RevisionedModel(TimeStampedModel):
+    """A record whose edits are checked against the revision the editor started from.
+
+    Every service that changes such a record compares the revision the form or API client
+    sent with the stored one and refuses the write when another edit came in between, so no
+    edit silently overwrites another (see ``core.services.check_revision``).
+    """
+
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
