@@ -147,7 +147,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = int(env("REALLABOR_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("REALLABOR_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# By user name and address together, so nobody can lock a user out from elsewhere. Behind a proxy
+# the address is the proxy's (REMOTE_ADDR) unless django-ipware is configured: then by user name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -182,7 +184,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env(
     "REALLABOR_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("REALLABOR_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("REALLABOR_EMAIL_PORT", "25"))
@@ -217,7 +221,9 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REALLABOR_BEHIND_PROXY", True) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REALLABOR_BEHIND_PROXY", True) else None
+)
 SECURE_SSL_REDIRECT = env_bool("REALLABOR_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("REALLABOR_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,8 +5,8 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from reallabor.settings import *  # noqa: E402,F403
-from reallabor.settings import BASE_DIR  # noqa: E402
+from reallabor.settings import *  # noqa: F403
+from reallabor.settings import BASE_DIR
 
 STATIC_URL = "/static/"
 STORAGES = {

@@ -1,13 +1,15 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from reallabor.api.urls import api
+
 urlpatterns = [
+    path("", include("reallabor.core.urls")),
+    path("", include("reallabor.labs.urls")),
+    path("", include("reallabor.organisations.urls")),
+    path("", include("reallabor.taxonomy.urls")),
+    path("konto/", include("reallabor.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-_ = include

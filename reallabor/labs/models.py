@@ -115,7 +115,10 @@ class LabMembership(TimeStampedModel):
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("lab"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_memberships", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lab_memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
@@ -137,7 +140,9 @@ class LabOrganisation(TimeStampedModel):
         SCIENCE = "science", _("Scientific partner")
         SUPPORTER = "supporter", _("Supporter")
 
-    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="organisations", verbose_name=_("lab"))
+    lab = models.ForeignKey(
+        Lab, on_delete=models.CASCADE, related_name="organisations", verbose_name=_("lab")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="lab_roles", verbose_name=_("organisation")
     )
@@ -147,7 +152,9 @@ class LabOrganisation(TimeStampedModel):
         verbose_name = _("lab organisation")
         verbose_name_plural = _("lab organisations")
         ordering = ["organisation__name"]
-        constraints = [models.UniqueConstraint(fields=["lab", "organisation"], name="lab_organisation_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["lab", "organisation"], name="lab_organisation_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.lab}"
@@ -241,7 +248,9 @@ class Financing(ProfileRow):
         verbose_name = _("financing")
         verbose_name_plural = _("financing")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="financing_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="financing_amount_gte_0"
+            ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=models.F("start")),
                 name="financing_period_ordered",
@@ -298,7 +307,9 @@ class TargetGroup(ProfileRow):
     class Meta(ProfileRow.Meta):
         verbose_name = _("target group")
         verbose_name_plural = _("target groups")
-        constraints = [models.UniqueConstraint(fields=["measure", "term"], name="target_group_unique_per_measure")]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "term"], name="target_group_unique_per_measure")
+        ]
 
     def __str__(self) -> str:
         return self.term.label

@@ -31,7 +31,9 @@ class Vocabulary(TimeStampedModel):
         TARGET_GROUP = "target_group", _("Target groups")
         OTHER = "other", _("Other")
 
-    family = models.SlugField(_("family"), max_length=50, help_text=_("All versions of a vocabulary share it."))
+    family = models.SlugField(
+        _("family"), max_length=50, help_text=_("All versions of a vocabulary share it.")
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -75,7 +77,9 @@ class Term(models.Model):
     code = models.CharField(
         _("code"),
         max_length=50,
-        validators=[RegexValidator(r"^[a-z0-9][a-z0-9.\-]*$", _("Use lower-case letters, digits, dots and dashes."))],
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9.\-]*$", _("Use lower-case letters, digits, dots and dashes."))
+        ],
     )
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
@@ -88,7 +92,12 @@ class Term(models.Model):
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     colour = models.CharField(_("colour"), max_length=7, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -97,7 +106,9 @@ class Term(models.Model):
         verbose_name = _("term")
         verbose_name_plural = _("terms")
         ordering = ["vocabulary", "position", "code"]
-        constraints = [models.UniqueConstraint(fields=["vocabulary", "code"], name="term_vocabulary_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "code"], name="term_vocabulary_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.display
@@ -135,7 +146,10 @@ class Tag(models.Model):
     content_object = GenericForeignKey("content_type", "object_id")
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
     share = models.PositiveSmallIntegerField(
-        _("share in percent"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("share in percent"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     note = models.CharField(
         _("note"), max_length=200, blank=True, help_text=_("e.g. “durch die Covid-19-Pandemie gestärkt”")
@@ -148,7 +162,9 @@ class Tag(models.Model):
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "term"], name="tag_unique_term_per_object"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "term"], name="tag_unique_term_per_object"
+            ),
             models.CheckConstraint(
                 condition=(Q(priority="") & Q(share__isnull=False) & Q(share__gte=1) & Q(share__lte=100))
                 | (Q(priority__in=["primary", "secondary"]) & Q(share__isnull=True)),

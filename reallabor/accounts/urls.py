@@ -1,0 +1,17 @@
+from django.urls import path
+
+from reallabor.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("anmelden/", views.login, name="login"),
+    path("abmelden/", views.logout, name="logout"),
+    path("passwort-vergessen/", views.password_reset, name="password-reset"),
+    path("passwort-vergessen/gesendet/", views.password_reset_done, name="password-reset-done"),
+    path("passwort-neu/<uidb64>/<token>/", views.password_reset_confirm, name="password-reset-confirm"),
+    path("passwort-neu/fertig/", views.password_reset_complete, name="password-reset-complete"),
+    path("", views.profile, name="profile"),
+    path("tokens/neu/", views.token_create, name="token-create"),
+    path("tokens/<int:pk>/widerrufen/", views.token_revoke, name="token-revoke"),
+]
