@@ -33,7 +33,7 @@ bootstrap:
 	@bash scripts/bootstrap
 
 run: bootstrap
-	mkdir -p var
+	mkdir -p var reallabor/locale
 	if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages $(MESSAGES_IGNORE) -v 0; \
 	else echo "msgfmt (gettext) not found: translations are not compiled"; fi
 	$(BIN)/reallabor run
@@ -44,7 +44,7 @@ worker: bootstrap
 # --- tests -------------------------------------------------------------------------------------------
 
 test: bootstrap
-	$(MAKE) check
+	$(MAKE) --keep-going check
 	$(MAKE) compilemessages
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -88,10 +88,13 @@ openapi: bootstrap
 # --- translations ------------------------------------------------------------------------------------
 
 messages: bootstrap
+	mkdir -p reallabor/locale
 	$(MANAGE) makemessages -l de -l en $(MESSAGES_IGNORE)
 	$(MAKE) compilemessages
 
+# reallabor/locale may not exist yet in a fresh clone (git keeps no empty directories).
 compilemessages: bootstrap
+	mkdir -p reallabor/locale
 	$(MANAGE) compilemessages $(MESSAGES_IGNORE)
 
 # --- other -------------------------------------------------------------------------------------------

@@ -8,10 +8,13 @@ written per target group).
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +30,18 @@ if TYPE_CHECKING:
 
 def _is_signed_in(user: User | None) -> bool:
     return user is not None and user.is_authenticated and user.is_active
+
+
+def _check_period(
+    start: object, end: object, *, end_field: str = "end", start_required: bool = False
+) -> None:
+    """Field errors for a period (the check constraints alone only give a nameless error)."""
+    if not isinstance(end, datetime.date):
+        return
+    if start_required and start is None:
+        raise ValidationError({"start": _("Give a start date when there is an end date.")})
+    if isinstance(start, datetime.date) and end < start:
+        raise ValidationError({end_field: _("The end must not be before the start.")})
 
 
 class LabQuerySet(models.QuerySet["Lab"]):
@@ -101,6 +116,9 @@ class Lab(RevisionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _check_period(self.funding_start, self.funding_end, end_field="funding_end")
 
     def get_absolute_url(self) -> str:
         return reverse("labs:lab-detail", kwargs={"slug": self.slug})
@@ -199,6 +217,9 @@ class Measure(RevisionedModel):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        _check_period(self.start, self.end)
+
     def get_absolute_url(self) -> str:
         return reverse("labs:measure-detail", kwargs={"lab_slug": self.lab.slug, "slug": self.slug})
 
@@ -231,6 +252,9 @@ class Activity(ProfileRow):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        _check_period(self.start, self.end, start_required=True)
+
 
 class Financing(ProfileRow):
     class SourceKind(models.TextChoices):
@@ -259,6 +283,17 @@ class Financing(ProfileRow):
 
     def __str__(self) -> str:
         return self.source
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if isinstance(self.amount, Decimal | int) and self.amount < 0:
+            errors["amount"] = _("The amount must not be negative.")
+        try:
+            _check_period(self.start, self.end)
+        except ValidationError as error:
+            errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+        if errors:
+            raise ValidationError(errors)
 
 
 class Actor(ProfileRow):

@@ -81,11 +81,11 @@ class Term(models.Model):
             RegexValidator(r"^[a-z0-9][a-z0-9.\-]*$", _("Use lower-case letters, digits, dots and dashes."))
         ],
     )
-    name = models.CharField(_("name"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name = models.CharField(_("name"), max_length=1000)
+    name_en = models.CharField(_("name (English)"), max_length=1000, blank=True)
     local_name = models.CharField(
         _("local wording"),
-        max_length=300,
+        max_length=1000,
         blank=True,
         help_text=_("The city's own wording, shown instead of the name where set."),
     )

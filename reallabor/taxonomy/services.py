@@ -90,6 +90,8 @@ def validate_tags(obj: models.Model, tags: list[dict[str, Any]], *, prefix: str 
     shares: dict[str, list[int | None]] = defaultdict(list)
     for index, item in enumerate(tags):
         path = f"{prefix}[{index}]"
+        if not isinstance(item, dict):  # a bare term reference: "sdg:8", an id or a Term
+            item = {"term": item}
         try:
             term = resolve_term(item.get("term", item) if "term" in item else item)
         except ValidationError as error:

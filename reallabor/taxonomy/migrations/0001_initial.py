@@ -42,9 +42,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=50, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9.\\-]*$', 'Use lower-case letters, digits, dots and dashes.')], verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='name (English)')),
-                ('local_name', models.CharField(blank=True, help_text="The city's own wording, shown instead of the name where set.", max_length=300, verbose_name='local wording')),
+                ('name', models.CharField(max_length=1000, verbose_name='name')),
+                ('name_en', models.CharField(blank=True, max_length=1000, verbose_name='name (English)')),
+                ('local_name', models.CharField(blank=True, help_text="The city's own wording, shown instead of the name where set.", max_length=1000, verbose_name='local wording')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
                 ('colour', models.CharField(blank=True, max_length=7, verbose_name='colour')),
