@@ -59,7 +59,9 @@ def create_api_token(*, user: Any, owner: User, name: str) -> tuple[ApiToken, st
     if not name.strip():
         raise ValidationError({"name": [_("Give the token a name, e.g. the script that uses it.")]})
     key = ApiToken.generate_key()
-    token = ApiToken.objects.create(user=owner, name=name.strip(), key_hash=ApiToken.hash_key(key), prefix=key[3:9])
+    token = ApiToken.objects.create(
+        user=owner, name=name.strip(), key_hash=ApiToken.hash_key(key), prefix=key[3:9]
+    )
     return token, key
 
 

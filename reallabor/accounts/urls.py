@@ -11,6 +11,7 @@ urlpatterns = [
     path("passwort-vergessen/gesendet/", views.password_reset_done, name="password-reset-done"),
     path("passwort-neu/<uidb64>/<token>/", views.password_reset_confirm, name="password-reset-confirm"),
     path("passwort-neu/fertig/", views.password_reset_complete, name="password-reset-complete"),
+    path("passwort-aendern/", views.password_change, name="password-change"),
     path("", views.profile, name="profile"),
     path("tokens/neu/", views.token_create, name="token-create"),
     path("tokens/<int:pk>/widerrufen/", views.token_revoke, name="token-revoke"),

@@ -1,15 +1,26 @@
-"""Placeholder: replaced by the real views."""
+"""The home page and the statements every public German site needs (accessibility, imprint)."""
+
+from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from reallabor.labs.selectors import labs_for_list
+from reallabor.labs.views.public import viewer
+
+HOME_LABS = 12
+"""The home page shows at most this many labs as cards; the lab list has them all."""
 
 
-def accessibility(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("accessibility")
+def home(request: HttpRequest) -> HttpResponse:
+    labs = list(labs_for_list(viewer(request))[: HOME_LABS + 1])
+    return render(request, "core/home.html", {"labs": labs[:HOME_LABS], "more_labs": len(labs) > HOME_LABS})
 
 
-def home(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("home")
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html", {"crumbs": [(_("Accessibility"), None)]})
 
 
-def imprint(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("imprint")
+def imprint(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/imprint.html", {"crumbs": [(_("Imprint"), None)]})

@@ -66,14 +66,16 @@ class MeasureFilter:
 
 def _tagged(family: str, code: str, include_children: bool = False) -> QuerySet[Any]:
     """Ids of measures tagged with the term ``code`` of ``family`` (any version)."""
-    from reallabor.taxonomy.models import Tag
+    from reallabor.taxonomy.models import Tag, Term
 
-    term_match = Q(term__vocabulary__family=family, term__code=code)
+    term_match = Q(vocabulary__family=family, code=code)
     if include_children:
-        term_match |= Q(term__parent__vocabulary__family=family, term__parent__code=code)
-    return Tag.objects.filter(term_match, content_type__app_label="labs", content_type__model="measure").values(
-        "object_id"
-    )
+        term_match |= Q(parent__vocabulary__family=family, parent__code=code)
+    # The few matching terms first: the tags are then found through their term index.
+    terms = Term.objects.filter(term_match).values("pk")
+    return Tag.objects.filter(
+        term__in=terms, content_type__app_label="labs", content_type__model="measure"
+    ).values("object_id")
 
 
 def filter_labs(queryset: QuerySet[Lab], *, q: str = "", phase: str = "") -> QuerySet[Lab]:

@@ -1,29 +1,27 @@
-"""Read-side helpers of the lab pages (and later the reports): efficient querysets and tag grouping.
+"""Read-side helpers of the lab pages (and the reports): efficient queries and tag grouping.
 
-Every list here costs a constant number of queries whatever the amount of data: tags are
-prefetched with their terms and vocabularies through the generic relation ``Measure.tags``,
-and labs are attached to their measures in Python where they are already loaded.
+Every helper here costs a constant number of queries whatever the amount of data. Lists of
+measures are made ready for display with ``prepare_measures``: their tags arrive in two queries
+for the whole list (the tags, then the few distinct terms they use, with vocabularies and SDG
+goals) as light ``TagItem`` objects, and their URLs are built without a ``reverse`` per row.
+Pages with hundreds of measures (the portfolio overview) stay fast that way.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure, TargetGroup
 from reallabor.taxonomy.models import MEGATREND_FAMILY, SDG_FAMILY, Tag, Term, Vocabulary
 
-if TYPE_CHECKING:
-    from reallabor.accounts.models import User
-
 LAB_ORGANISATIONS_SHOWN = 100
 """A lab page lists at most this many participating organisations."""
-
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 # The order of tag groups on the pages: megatrends, SDGs, strategy goals, then the rest.
 TAG_GROUP_ORDER = {
@@ -33,33 +31,183 @@ TAG_GROUP_ORDER = {
     Vocabulary.Kind.TARGET_GROUP: 3,
     Vocabulary.Kind.OTHER: 4,
 }
+_SLUG_PLACEHOLDER = "__slug__"
+
+# What lists show of a measure and of a lab: long texts stay in the database (sorting is cheaper).
+MEASURE_LIST_FIELDS = ("id", "lab", "title", "slug", "status", "start", "end", "position", "is_published")
+LAB_LIST_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "summary",
+    "phase",
+    "funding_start",
+    "funding_end",
+    "position",
+    "is_published",
+    "coordinator",
+)
 
 
-# Querysets ----------------------------------------------------------------------------------------
+# Tags -----------------------------------------------------------------------------------------------
 
 
-def tag_queryset() -> QuerySet[Tag]:
-    """Tags with everything their display needs (term, vocabulary, an SDG target's goal)."""
-    return Tag.objects.select_related("term__vocabulary", "term__parent__vocabulary").order_by("position", "id")
+@dataclass(slots=True)
+class TagItem:
+    """A tag as the pages show it: its term (with vocabulary and parent) and the tag's own data.
+
+    ``display`` is what ``Tag.display`` gives (MT »Digitalisierung« (note), SDG 8 »…«); ``colour``
+    the term's colour (an SDG target carries its goal's).
+    """
+
+    term: Term
+    note: str
+    priority: str
+    share: int | None
+    display: str
+    colour: str
+
+    @property
+    def weight_label(self) -> str:
+        return Tag(priority=self.priority, share=self.share).weight_label
 
 
-def tags_prefetch() -> Prefetch[Any]:
-    """Prefetch of ``Measure.tags`` (one query for all measures of a page)."""
-    return Prefetch("tags", queryset=tag_queryset())
+# What a tag's display needs of its term and vocabulary (descriptions stay in the database).
+TERM_DISPLAY_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "local_name",
+    "colour",
+    "position",
+    "parent",
+    "vocabulary__family",
+    "vocabulary__version",
+    "vocabulary__kind",
+    "vocabulary__name",
+    "vocabulary__name_en",
+    "vocabulary__abbreviation",
+)
 
 
-def measures_for_list(user: User | None) -> QuerySet[Measure]:
-    """Visible measures with their lab and tags, in portfolio order."""
-    return Measure.objects.visible_to(user).select_related("lab").prefetch_related(tags_prefetch())
+def terms_for_display(term_ids: Iterable[int], *, with_goals: bool = False) -> dict[int, Term]:
+    """The terms with their vocabularies (one query); ``with_goals`` also loads SDG targets' goals."""
+    terms = Term.objects.filter(pk__in=list(term_ids)).select_related("vocabulary")
+    if with_goals:
+        goal_fields = [f"parent__{name}" for name in TERM_DISPLAY_FIELDS if name != "parent"]
+        terms = terms.select_related("parent__vocabulary").only(*TERM_DISPLAY_FIELDS, *goal_fields)
+    else:
+        terms = terms.only(*TERM_DISPLAY_FIELDS)
+    return {term.pk: term for term in terms}
 
 
-def measure_for_detail(user: User | None) -> QuerySet[Measure]:
-    """Visible measures with everything the measure page and its profile sheet show."""
+def tag_items(objects: Sequence[Any], *, with_goals: bool = False) -> dict[int, list[TagItem]]:
+    """The tags of ``objects`` (model instances of one model), by object id, each list in tag order.
+
+    Two queries for any number of objects (none without objects, one without tags). With
+    ``with_goals`` an SDG target's ``term.parent`` (its goal) is loaded too, else it must not be used.
+    """
+    result: dict[int, list[TagItem]] = {obj.pk: [] for obj in objects}
+    if not result:
+        return result
+    content_type = ContentType.objects.get_for_model(objects[0])
+    rows = list(
+        Tag.objects.filter(content_type=content_type, object_id__in=list(result))
+        .order_by("position", "id")
+        .values_list("object_id", "term_id", "note", "priority", "share")
+    )
+    if not rows:
+        return result
+    terms = terms_for_display({row[1] for row in rows}, with_goals=with_goals)
+    displays: dict[int, str] = {}
+    for object_id, term_id, note, priority, share in rows:
+        term = terms[term_id]
+        display = displays.get(term_id)
+        if display is None:
+            display = displays[term_id] = term.display
+        if note:  # as Tag.display
+            display = f"{display} ({note})"
+        result[object_id].append(
+            TagItem(term=term, note=note, priority=priority, share=share, display=display, colour=term.colour)
+        )
+    return result
+
+
+def union_tags(measures: Iterable[Measure]) -> list[TagItem]:
+    """The union of the measures' tags in measure order, each term once (its first tag wins).
+
+    The measures must have been through ``prepare_measures``.
+    """
+    seen: set[int] = set()
+    result: list[TagItem] = []
+    for measure in measures:
+        for item in measure.tag_items:  # type: ignore[attr-defined]
+            if item.term.pk not in seen:
+                seen.add(item.term.pk)
+                result.append(item)
+    return result
+
+
+@dataclass
+class TagGroup:
+    kind: str
+    label: str
+    tags: list[TagItem] = field(default_factory=list)
+
+
+def group_tags(tags: Iterable[TagItem]) -> list[TagGroup]:
+    """Tags grouped by vocabulary (megatrends, SDGs, strategy goals, others), their order kept."""
+    groups: dict[int, TagGroup] = {}
+    for item in tags:
+        vocabulary = item.term.vocabulary
+        group = groups.get(vocabulary.pk)
+        if group is None:
+            group = groups[vocabulary.pk] = TagGroup(kind=vocabulary.kind, label=vocabulary.label)
+        group.tags.append(item)
+    return sorted(groups.values(), key=lambda group: TAG_GROUP_ORDER.get(group.kind, 9))
+
+
+# Measures -------------------------------------------------------------------------------------------
+
+
+def prepare_measures(measures: Sequence[Measure], *, with_goals: bool = False) -> Sequence[Measure]:
+    """Make loaded measures ready for display (their labs must be loaded or attached).
+
+    Sets ``measure.tag_items`` (list of TagItem, see ``tag_items``), ``measure.url`` (the
+    measure page) and ``measure.lab_url`` (the lab page). Two queries for any number of measures.
+    """
+    tags = tag_items(measures, with_goals=with_goals)
+    urls: dict[str, tuple[str, str, str]] = {}  # lab slug -> (lab URL, measure URL head and tail)
+    for measure in measures:
+        lab_slug = measure.lab.slug
+        lab_urls = urls.get(lab_slug)
+        if lab_urls is None:
+            template = reverse(
+                "labs:measure-detail", kwargs={"lab_slug": lab_slug, "slug": _SLUG_PLACEHOLDER}
+            )
+            head, _placeholder, tail = template.rpartition(_SLUG_PLACEHOLDER)
+            lab_urls = urls[lab_slug] = (measure.lab.get_absolute_url(), head, tail)
+        measure.lab_url, head, tail = lab_urls  # type: ignore[attr-defined]
+        measure.url = f"{head}{measure.slug}{tail}"  # type: ignore[attr-defined]
+        measure.tag_items = tags[measure.pk]  # type: ignore[attr-defined]
+    return measures
+
+
+def measures_for_list(user: Any) -> QuerySet[Measure]:
+    """Visible measures with their lab, in portfolio order (then ``prepare_measures`` on a page)."""
+    return (
+        Measure.objects.visible_to(user)
+        .select_related("lab")
+        .only(*MEASURE_LIST_FIELDS, "lab__name", "lab__slug", "lab__is_published", "lab__position")
+    )
+
+
+def measure_for_detail(user: Any) -> QuerySet[Measure]:
+    """Visible measures with everything the measure page and its profile sheet show but tags."""
     return (
         Measure.objects.visible_to(user)
         .select_related("lab__coordinator")
         .prefetch_related(
-            tags_prefetch(),
             "coordinators",
             "activities",
             "financing",
@@ -70,21 +218,27 @@ def measure_for_detail(user: User | None) -> QuerySet[Measure]:
     )
 
 
-def lab_for_detail(user: User | None) -> QuerySet[Lab]:
-    return Lab.objects.visible_to(user).select_related("coordinator")
-
-
-def lab_measures(lab: Lab, user: User | None) -> list[Measure]:
-    """The lab's measures that ``user`` may see, in their order, with tags (two queries)."""
+def lab_measures(lab: Lab, user: Any) -> list[Measure]:
+    """The lab's measures that ``user`` may see, in their order, prepared (three queries)."""
     measures = list(
-        Measure.objects.visible_to(user)
-        .filter(lab=lab)
-        .order_by("position", "id")
-        .prefetch_related(tags_prefetch())
+        Measure.objects.visible_to(user).filter(lab=lab).only(*MEASURE_LIST_FIELDS).order_by("position", "id")
     )
     for measure in measures:
         measure.lab = lab
+    prepare_measures(measures)
     return measures
+
+
+# Labs -------------------------------------------------------------------------------------------------
+
+
+def labs_for_list(user: Any) -> QuerySet[Lab]:
+    """Visible labs in their order, with the fields lists show (``LAB_LIST_FIELDS``)."""
+    return Lab.objects.visible_to(user).only(*LAB_LIST_FIELDS).order_by("position", "name", "id")
+
+
+def lab_for_detail(user: Any) -> QuerySet[Lab]:
+    return Lab.objects.visible_to(user).select_related("coordinator")
 
 
 def lab_organisations(lab: Lab, limit: int = LAB_ORGANISATIONS_SHOWN) -> tuple[list[LabOrganisation], bool]:
@@ -97,6 +251,9 @@ def lab_organisations(lab: Lab, limit: int = LAB_ORGANISATIONS_SHOWN) -> tuple[l
     return rows[:limit], len(rows) > limit
 
 
+# Filter forms -----------------------------------------------------------------------------------------
+
+
 def filter_terms() -> tuple[list[Term], list[Term]]:
     """The SDG goals and the current megatrends for filter forms (one query)."""
     terms = (
@@ -106,6 +263,7 @@ def filter_terms() -> tuple[list[Term], list[Term]]:
             parent__isnull=True,
         )
         .select_related("vocabulary")
+        .only(*TERM_DISPLAY_FIELDS)
         .order_by("position", "code")
     )
     sdgs: list[Term] = []
@@ -115,52 +273,9 @@ def filter_terms() -> tuple[list[Term], list[Term]]:
     return sdgs, megatrends
 
 
-def lab_choices(user: User | None) -> list[tuple[str, str]]:
+def lab_choices(user: Any) -> list[tuple[str, str]]:
     """(slug, name) of the labs the user may see, for filter forms (one query)."""
     return list(Lab.objects.visible_to(user).order_by("position", "name", "id").values_list("slug", "name"))
-
-
-# Tags -------------------------------------------------------------------------------------------------
-
-
-def swatch_colour(term: Term) -> str:
-    """The colour of a term's swatch (an SDG target takes its goal's), or "" if it has none."""
-    colour = term.colour or (term.parent.colour if term.parent_id and term.parent else "")
-    return colour if _COLOUR.match(colour or "") else ""
-
-
-def union_tags(measures: Iterable[Measure]) -> list[Tag]:
-    """The union of the measures' tags in measure order, each term once (its first tag wins).
-
-    The measures' tags must be prefetched (``tags_prefetch``).
-    """
-    seen: set[int] = set()
-    result: list[Tag] = []
-    for measure in measures:
-        for tag in measure.tags.all():
-            if tag.term_id not in seen:
-                seen.add(tag.term_id)
-                result.append(tag)
-    return result
-
-
-@dataclass
-class TagGroup:
-    kind: str
-    label: str
-    tags: list[Tag] = field(default_factory=list)
-
-
-def group_tags(tags: Iterable[Tag]) -> list[TagGroup]:
-    """Tags grouped by vocabulary (megatrends, SDGs, strategy goals, others), order kept within."""
-    groups: dict[int, TagGroup] = {}
-    for tag in tags:
-        vocabulary = tag.term.vocabulary
-        group = groups.get(vocabulary.pk)
-        if group is None:
-            group = groups[vocabulary.pk] = TagGroup(kind=vocabulary.kind, label=vocabulary.label)
-        group.tags.append(tag)
-    return sorted(groups.values(), key=lambda group: TAG_GROUP_ORDER.get(group.kind, 9))
 
 
 # The portfolio overview ---------------------------------------------------------------------------------
@@ -172,24 +287,24 @@ class PortfolioRow:
 
     lab: Lab
     measures: list[Measure]
-    tags: list[Tag]
+    tags: list[TagItem]
 
 
 def portfolio_rows(labs: Sequence[Lab], measures: QuerySet[Measure]) -> list[PortfolioRow]:
     """The portfolio table for ``labs`` (one page): their measures from ``measures``, grouped.
 
-    ``measures`` is a visible (and possibly filtered) measure queryset; two queries in all.
+    ``measures`` is a visible (and possibly filtered) measure queryset; three queries in all.
     """
     by_lab: dict[int, list[Measure]] = {lab.pk: [] for lab in labs}
     labs_by_id = {lab.pk: lab for lab in labs}
-    rows = (
+    loaded = list(
         measures.filter(lab_id__in=list(by_lab))
-        .order_by("position", "id")
         .select_related(None)
-        .prefetch_related(None)
-        .prefetch_related(tags_prefetch())
+        .only(*MEASURE_LIST_FIELDS)
+        .order_by("position", "id")
     )
-    for measure in rows:
+    for measure in loaded:
         measure.lab = labs_by_id[measure.lab_id]
         by_lab[measure.lab_id].append(measure)
+    prepare_measures(loaded)
     return [PortfolioRow(lab=lab, measures=by_lab[lab.pk], tags=union_tags(by_lab[lab.pk])) for lab in labs]

@@ -192,6 +192,17 @@ def _check_upload(value: UploadedFile, path: str, errors: ErrorCollector) -> Non
         )
 
 
+def _is_own_evidence(measure: Measure, name: Any) -> bool:
+    """A stored file name that belongs to this measure (see ``evidence_upload_to``)."""
+    name = getattr(name, "name", name)
+    return (
+        isinstance(name, str)
+        and measure.pk is not None
+        and name.startswith(f"evidence/{measure.pk}/")
+        and ".." not in PurePath(name).parts
+    )
+
+
 def _build_rows(
     measure: Measure, section: str, rows: list[dict[str, Any]], errors: ErrorCollector
 ) -> list[Any]:
@@ -251,6 +262,13 @@ def _build_rows(
             evidence = row.get("evidence_file")
             if isinstance(evidence, UploadedFile):
                 _check_upload(evidence, f"{path}.evidence_file", errors)
+            elif evidence and not _is_own_evidence(measure, evidence):
+                # A stored file is kept by its name; the name must not reach another measure's file
+                # (the download only checks that the measure holding the row is visible).
+                errors.add(
+                    f"{path}.evidence_file", _("Upload the file; only this measure's own files can be kept.")
+                )
+                evidence = None
             row_obj = Result(
                 measure=measure,
                 position=index,
@@ -292,7 +310,8 @@ def _apply_lab(lab: Lab, data: dict[str, Any]) -> ErrorCollector:
         lab.slug = data["slug"]
     if not lab.slug and lab.name:
         lab.slug = _unique_slug(lab.name, set(Lab.objects.values_list("slug", flat=True)))
-    errors.clean(lab, exclude=["coordinator"])
+    # Without a name there is no slug to generate: only the name is reported then.
+    errors.clean(lab, exclude=["coordinator"] if lab.slug else ["coordinator", "slug"])
     clash = Lab.objects.filter(slug=lab.slug).exclude(pk=lab.pk).first()
     if clash:
         errors.add(
@@ -353,6 +372,7 @@ def set_lab_published(*, user: Any, lab: Lab, published: bool) -> Lab:
 def delete_lab(*, user: Any, lab: Lab) -> None:
     if not permissions.can_delete_lab(user, lab):
         raise PermissionDenied(_("Only administrators may delete labs."))
+    lab = Lab.objects.select_for_update().get(pk=lab.pk)  # record the stored state, not a stale copy
     for measure in lab.measures.all():
         record_version(
             obj=measure,
@@ -443,7 +463,9 @@ def _write_measure(measure: Measure, data: dict[str, Any], *, creating: bool) ->
             )
     elif not measure.slug and measure.title:
         measure.slug = _unique_slug(measure.title, taken)
-    errors.clean(measure, exclude=["lab", "coordinators"])
+    errors.clean(
+        measure, exclude=["lab", "coordinators"] if measure.slug else ["lab", "coordinators", "slug"]
+    )
 
     coordinators: list[Organisation] | None = None
     if "coordinators" in data:
@@ -558,6 +580,7 @@ def restore_measure(*, user: Any, measure: Measure, version: Version) -> Measure
 def delete_measure(*, user: Any, measure: Measure) -> None:
     if not permissions.can_delete_measure(user, measure):
         raise PermissionDenied(_("You may not delete this measure."))
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)  # the stored state, not a stale copy
     record_version(
         obj=measure,
         user=user,

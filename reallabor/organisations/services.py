@@ -85,19 +85,35 @@ def update_organisation(
     return organisation
 
 
+def _describe_use(obj: Any) -> str:
+    """What uses the organisation, by the name people know: the lab or the measure."""
+    if obj._meta.model_name in ("lab", "measure"):
+        return str(obj)
+    for owner in ("measure", "lab"):  # an actor row names its measure, a lab role its lab
+        if hasattr(obj, f"{owner}_id"):
+            return str(getattr(obj, owner))
+    return str(obj)
+
+
 @transaction.atomic
 def delete_organisation(*, user: Any, organisation: Organisation) -> None:
     if not permissions.can_delete_organisation(user, organisation):
         raise PermissionDenied(_("You may not delete organisations."))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)  # not a stale copy
     state = organisation_state(organisation)
     try:
+        # The coordination of measures is a many-to-many relation, which the database would
+        # silently empty: it protects the organisation like the protected foreign keys.
+        coordinated = list(organisation.coordinated_measures.all()[:5])
+        if coordinated:
+            raise ProtectedError("coordinates measures", set(coordinated))
         with transaction.atomic():
             record_version(
                 obj=organisation, user=user, action="deleted", data=state, revision=organisation.revision
             )
             organisation.delete()
     except ProtectedError as error:
-        uses = sorted({str(obj) for obj in error.protected_objects})[:5]
+        uses = sorted({_describe_use(obj) for obj in error.protected_objects})[:5]
         raise ValidationError(
             _("“%(name)s” is still used (%(uses)s) and cannot be deleted.")
             % {"name": organisation.name, "uses": ", ".join(uses)},

@@ -7,6 +7,7 @@ app_name = "organisations"
 urlpatterns = [
     path("organisationen/", views.organisation_list, name="organisation-list"),
     path("organisationen/neu/", views.organisation_create, name="organisation-create"),
+    path("organisationen/vorschlaege/", views.organisation_options, name="organisation-options"),
     path("organisationen/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("organisationen/<slug:slug>/bearbeiten/", views.organisation_edit, name="organisation-edit"),
     path("organisationen/<slug:slug>/loeschen/", views.organisation_delete, name="organisation-delete"),

@@ -274,8 +274,10 @@ def create_vocabulary(*, user: Any, data: dict[str, Any]) -> Vocabulary:
         if field in data:
             setattr(vocabulary, field, data[field])
     errors = ErrorCollector()
-    errors.clean(vocabulary)
-    if Vocabulary.objects.filter(family=vocabulary.family).exists():
+    taken = Vocabulary.objects.filter(family=vocabulary.family).exists()
+    # A taken family would also fail the one-current-version constraint with a nameless message.
+    errors.clean(vocabulary, exclude=["family"] if taken else [])
+    if taken:
         errors.add("family", _("A vocabulary with this family already exists."))
     errors.raise_if_any()
     vocabulary.save()

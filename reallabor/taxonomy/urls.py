@@ -10,5 +10,7 @@ urlpatterns = [
     path("vokabulare/<slug:family>/v<int:version>/", views.vocabulary_detail, name="vocabulary-version"),
     path("vokabulare/<slug:family>/begriffe/neu/", views.term_create, name="term-create"),
     path("vokabulare/<slug:family>/begriffe/<str:code>/bearbeiten/", views.term_edit, name="term-edit"),
-    path("vokabulare/<slug:family>/neue-version/", views.vocabulary_new_version, name="vocabulary-new-version"),
+    path(
+        "vokabulare/<slug:family>/neue-version/", views.vocabulary_new_version, name="vocabulary-new-version"
+    ),
 ]

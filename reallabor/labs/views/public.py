@@ -1,27 +1,288 @@
-"""Placeholder: replaced by the real views."""
+"""The public pages of labs and measures.
 
-from django.http import HttpRequest, HttpResponse
+Everyone sees what ``visible_to`` allows (the public: published labs and measures; members also
+their labs' drafts; readers and administrators everything), drafts marked as such. Users who may
+edit also get the links and forms of the editing views. Every page costs a constant number of
+queries, whatever the amount of data (asserted in tests/test_public_pages.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from reallabor.labs import permissions
+from reallabor.labs.filters import MeasureFilter, filter_labs
+from reallabor.labs.models import Lab, Measure, Result
+from reallabor.labs.selectors import (
+    LAB_LIST_FIELDS,
+    filter_terms,
+    group_tags,
+    lab_choices,
+    lab_for_detail,
+    lab_measures,
+    lab_organisations,
+    labs_for_list,
+    measure_for_detail,
+    measures_for_list,
+    portfolio_rows,
+    prepare_measures,
+    union_tags,
+)
+
+PAGE_SIZE = 25
+MAX_PAGE = 10_000
+PORTFOLIO_VIEWS = ("full", "measures", "tags")
+MEASURE_FILTER_FIELDS = ("sdg", "megatrend", "strategy", "status", "q")
 
 
-def lab_detail(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("lab_detail")
+# Helpers --------------------------------------------------------------------------------------------------
 
 
-def lab_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("lab_list")
+def viewer(request: HttpRequest) -> Any:
+    """The requesting user: a User, or AnonymousUser for the public.
+
+    Never None: to the permission predicates None means the system, which may do everything.
+    """
+    return request.user
 
 
-def measure_detail(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("measure_detail")
+def clean_params(request: HttpRequest) -> dict[str, str]:
+    """The query parameters as plain strings (last value wins), without NUL characters."""
+    return {key: request.GET.get(key, "").replace("\x00", "")[:200] for key in request.GET}
 
 
-def measure_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("measure_list")
+@dataclass
+class ListPage:
+    """A page of a list, found without counting: one row more than a page tells if there is a next.
+
+    Counting a filtered list of 20,000 measures costs more than the page itself. A page number
+    beyond the end gives an empty page (the template offers the first page then).
+    """
+
+    object_list: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
 
 
-def portfolio(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("portfolio")
+def page_number(request: HttpRequest) -> int:
+    """The requested page number: 1 for anything that is not a positive number, at most ``MAX_PAGE``."""
+    raw = request.GET.get("page", "")[:9]
+    number = int(raw) if raw.isascii() and raw.isdigit() else 1
+    return min(max(number, 1), MAX_PAGE)
 
 
-def result_evidence(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("result_evidence")
+def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> ListPage:
+    """The requested page of ``items`` (an ordered queryset): one query, no count."""
+    number = page_number(request)
+    start = (number - 1) * per_page
+    rows = list(items[start : start + per_page + 1])
+    return ListPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def _is_fragment_request(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (not a history restore, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _render_with_fragment(
+    request: HttpRequest, template_name: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    name = f"{template_name}#{fragment}" if _is_fragment_request(request) else template_name
+    response = render(request, name, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def filter_form_context(user: Any, filters: MeasureFilter) -> dict[str, Any]:
+    """What ``labs/includes/measure_filters.html`` needs: the filters and the choices (two queries)."""
+    sdgs, megatrends = filter_terms()
+    return {
+        "filters": filters,
+        "filter_labs": lab_choices(user),
+        "filter_sdgs": [(term.code, f"{term.code} {term.label}") for term in sdgs],
+        "filter_megatrends": [(term.code, term.label) for term in megatrends],
+        "filter_statuses": Measure.Status.choices,
+    }
+
+
+# Portfolio overview ---------------------------------------------------------------------------------------
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The seed documents' table: Reallabor | Maßnahme(n) | Megatrend/SDG, paginated by labs."""
+    user = viewer(request)
+    params = clean_params(request)
+    filters = MeasureFilter.from_params(params)
+    view = params.get("view", "full")
+    if view not in PORTFOLIO_VIEWS:
+        view = "full"
+    measures = filters.apply(Measure.objects.visible_to(user))
+    labs = labs_for_list(user)
+    if filters.lab:
+        labs = labs.filter(slug=filters.lab)
+    if any(getattr(filters, name) for name in MEASURE_FILTER_FIELDS) or filters.published is not None:
+        labs = labs.filter(pk__in=measures.values("lab_id"))
+    page = paginate(request, labs)
+    context = {
+        "page": page,
+        "rows": portfolio_rows(page.object_list, measures),
+        "view": view,
+        "views": [
+            ("full", _("Real-world labs, measures and megatrends/SDGs")),
+            ("measures", _("Real-world labs and measures")),
+            ("tags", _("Real-world labs and megatrends/SDGs")),
+        ],
+        "crumbs": [(_("Portfolio"), None)],
+        **filter_form_context(user, filters),
+    }
+    return _render_with_fragment(request, "labs/portfolio.html", "results", context)
+
+
+# Labs -----------------------------------------------------------------------------------------------------
+
+
+def lab_list(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
+    params = clean_params(request)
+    q = params.get("q", "").strip()
+    phase = params.get("phase", "")
+    if phase not in Lab.Phase.values:
+        phase = ""
+    labs = filter_labs(
+        labs_for_list(user).select_related("coordinator").only(*LAB_LIST_FIELDS, "coordinator__name"),
+        q=q,
+        phase=phase,
+    )
+    context = {
+        "page": paginate(request, labs),
+        "q": q,
+        "phase": phase,
+        "phases": Lab.Phase.choices,
+        "crumbs": [(_("Labs"), None)],
+    }
+    return _render_with_fragment(request, "labs/lab_list.html", "results", context)
+
+
+def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:
+    """The context of the partial ``labs/lab_detail.html#measure-list`` (also used after a reorder)."""
+    user = viewer(request)
+    measures = lab_measures(lab, user)
+    can_manage = permissions.can_edit_lab(user, lab)
+    return {
+        "lab": lab,
+        "measures": measures,
+        "can_manage_measures": can_manage,
+        "can_reorder_measures": can_manage and permissions.can_reorder_measures(user, lab),
+        "can_edit_measures": bool(measures) and permissions.can_edit_measure(user, measures[0]),
+    }
+
+
+def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = viewer(request)
+    lab = get_object_or_404(lab_for_detail(user), slug=slug)
+    context = lab_measure_list_context(request, lab)
+    organisations, more_organisations = lab_organisations(lab)
+    tags = union_tags(context["measures"])
+    can_edit = permissions.can_edit_lab(user, lab)
+    context.update(
+        {
+            "tags": tags,
+            "tag_groups": group_tags(tags),
+            "organisations": organisations,
+            "more_organisations": more_organisations,
+            "can_edit_lab": can_edit,
+            "can_publish_lab": can_edit and permissions.can_publish_lab(user, lab),
+            "can_manage_members": can_edit and permissions.can_manage_lab_members(user, lab),
+            "can_create_measure": can_edit and permissions.can_create_measure(user, lab),
+            "crumbs": [(_("Labs"), reverse("labs:lab-list")), (lab.name, None)],
+        }
+    )
+    return render(request, "labs/lab_detail.html", context)
+
+
+# Measures -------------------------------------------------------------------------------------------------
+
+
+def measure_list(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
+    filters = MeasureFilter.from_params(clean_params(request))
+    page = paginate(request, filters.apply(measures_for_list(user)))
+    prepare_measures(page.object_list)
+    context = {
+        "page": page,
+        "crumbs": [(_("Measures"), None)],
+        **filter_form_context(user, filters),
+    }
+    return _render_with_fragment(request, "labs/measure_list.html", "results", context)
+
+
+def measure_detail(request: HttpRequest, lab_slug: str, slug: str) -> HttpResponse:
+    user = viewer(request)
+    measure = get_object_or_404(measure_for_detail(user), lab__slug=lab_slug, slug=slug)
+    lab = measure.lab
+    prepare_measures([measure], with_goals=True)
+    can_edit = permissions.can_edit_measure(user, measure)
+    context = {
+        "measure": measure,
+        "lab": lab,
+        "tag_groups": group_tags(measure.tag_items),  # type: ignore[attr-defined]
+        "can_edit": can_edit,
+        "can_publish": permissions.can_publish_measure(user, measure),
+        "can_delete": permissions.can_delete_measure(user, measure),
+        "can_view_history": can_edit and permissions.can_view_history(user, measure),
+        "crumbs": [
+            (_("Labs"), reverse("labs:lab-list")),
+            (lab.name, lab.get_absolute_url()),
+            (measure.title, None),
+        ],
+    }
+    return render(request, "labs/measure_detail.html", context)
+
+
+def safe_filename(name: str, fallback: str = "evidence") -> str:
+    """The file's own name without its directories, reduced to harmless characters."""
+    base = PurePath(name.replace("\\", "/")).name
+    try:
+        return get_valid_filename(base)
+    except SuspiciousFileOperation:
+        return fallback
+
+
+def result_evidence(request: HttpRequest, lab_slug: str, slug: str, result_id: int) -> FileResponse:
+    """A result's evidence file, as a download, if the measure is visible to the user."""
+    measure = get_object_or_404(Measure.objects.visible_to(viewer(request)), lab__slug=lab_slug, slug=slug)
+    result = get_object_or_404(Result, pk=result_id, measure=measure)
+    if not result.evidence_file:
+        raise Http404(_("This result has no evidence file."))
+    try:
+        handle = result.evidence_file.open("rb")
+    except OSError:
+        raise Http404(_("The evidence file is missing.")) from None
+    return FileResponse(handle, as_attachment=True, filename=safe_filename(result.evidence_file.name or ""))

@@ -117,7 +117,9 @@ def test_goals_carry_the_official_colours_and_targets_their_goals_colour() -> No
 
 
 def test_terms_are_ordered_goal_by_goal_numbered_targets_before_lettered_ones() -> None:
-    codes = list(sdg_terms().filter(code__regex=r"^(8|8\..+)$").order_by("position").values_list("code", flat=True))
+    codes = list(
+        sdg_terms().filter(code__regex=r"^(8|8\..+)$").order_by("position").values_list("code", flat=True)
+    )
     assert codes == ["8", *(f"8.{n}" for n in range(1, 11)), "8.a", "8.b"]
     goals = list(sdg_terms().filter(parent__isnull=True).order_by("position").values_list("code", flat=True))
     assert goals == [str(number) for number in range(1, 18)]
