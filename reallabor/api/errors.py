@@ -61,23 +61,23 @@ def install(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, data: dict[str, Any], status: int) -> HttpResponse:
         return api.create_response(request, data, status=status)
 
-    def on_validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ValidationError)
         if not hasattr(exc, "error_dict") and getattr(exc, "code", None) in CONFLICT_CODES:
             return respond(request, {"detail": _message(exc)}, 409)
         return respond(request, {"detail": field_errors(exc)}, 422)
 
-    def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_conflict(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ValidationError)
         return respond(request, {"detail": _message(exc)}, 409)
 
-    def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, {"detail": str(exc) or _("You may not do this.")}, 403)
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, {"detail": str(exc) or _("Not found.")}, 404)
 
-    def on_http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
         message = str(exc)
         if isinstance(exc, AuthenticationError):
@@ -90,7 +90,7 @@ def install(api: NinjaAPI) -> None:
             return response
         return respond(request, {"detail": message}, exc.status_code)
 
-    def on_schema_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_schema_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, SchemaValidationError)
         errors = []
         for item in exc.errors:
@@ -102,7 +102,7 @@ def install(api: NinjaAPI) -> None:
             errors.append(item)
         return respond(request, {"detail": errors}, 422)
 
-    def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, RequestDataTooBig):
             return respond(request, {"detail": _("The request is too large.")}, 413)
         return respond(request, {"detail": _("Bad request.")}, 400)

@@ -171,6 +171,14 @@ def add_service_errors(
 class RowFormSet(forms.BaseFormSet):
     """A formset of profile rows or tags that can carry service errors on the formset itself."""
 
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Position")
+            form.fields["ORDER"].widget.attrs["min"] = 1
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
     def add_non_form_error(self, message: str) -> None:
         errors = self.non_form_errors()
         errors.append(message)

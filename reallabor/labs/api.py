@@ -105,15 +105,15 @@ class LabDetail(LabOut):
 
     @staticmethod
     def resolve_organisations(obj: Lab) -> list[LabOrganisation]:
-        return attached(obj, "organisations")  # type: ignore[no-any-return]
+        return attached(obj, "organisations")
 
     @staticmethod
     def resolve_measures(obj: Lab) -> list[Measure]:
-        return attached(obj, "measures")  # type: ignore[no-any-return]
+        return attached(obj, "measures")
 
     @staticmethod
     def resolve_tags(obj: Lab) -> list[Tag]:
-        return attached(obj, "tags")  # type: ignore[no-any-return]
+        return attached(obj, "tags")
 
 
 class ActivityOut(Schema):

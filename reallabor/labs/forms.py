@@ -114,7 +114,7 @@ def organisation_suggestions(limit: int = 300) -> list[Organisation]:
 
 class LabForm(forms.ModelForm):
     slug = model_field(Lab, "slug", required=False)
-    coordinator = OrganisationField(required=False, label=_("coordinating organisation"))
+    coordinator = OrganisationField(required=False, label=_("Coordinating organisation"))
 
     class Meta:
         model = Lab
@@ -155,8 +155,8 @@ class LabForm(forms.ModelForm):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label=_("e-mail address"))
-    role = forms.ChoiceField(label=_("role"), choices=LabMembership.Role.choices)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=LabMembership.Role.choices)
 
     def __init__(self, *args: Any, may_appoint_coordinators: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,9 +177,9 @@ class MemberAddForm(forms.Form):
 
 
 class LabOrganisationForm(forms.Form):
-    organisation = OrganisationField(label=_("organisation"))
+    organisation = OrganisationField(label=_("Organisation"))
     role = forms.ChoiceField(
-        label=_("role"), choices=LabOrganisation.Role.choices, initial=LabOrganisation.Role.PARTNER
+        label=_("Role"), choices=LabOrganisation.Role.choices, initial=LabOrganisation.Role.PARTNER
     )
 
 
@@ -252,7 +252,7 @@ class ActivityForm(RowForm):
 
 
 class CoordinationForm(RowForm):
-    organisation = OrganisationField(label=_("organisation"))
+    organisation = OrganisationField(label=_("Organisation"))
 
     @classmethod
     def initial_rows(cls, measure: Measure) -> list[dict[str, Any]]:
@@ -290,7 +290,7 @@ class FinancingForm(RowForm):
 
 
 class ActorForm(RowForm):
-    organisation = OrganisationField(label=_("organisation"), required=False)
+    organisation = OrganisationField(label=_("Organisation"), required=False)
     group_name = model_field(Actor, "group_name")
     role = model_field(Actor, "role")
 
@@ -329,7 +329,7 @@ class ActorForm(RowForm):
 
 
 class TargetGroupForm(RowForm):
-    term = forms.ModelChoiceField(label=_("target group"), queryset=Term.objects.none())
+    term = forms.ModelChoiceField(label=_("Target group"), queryset=Term.objects.none())
     added_value = model_field(TargetGroup, "added_value", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, term_queryset: Any = None, **kwargs: Any) -> None:
@@ -367,9 +367,9 @@ class ResultForm(RowForm):
     date = model_field(Result, "date", widget=DateInput())
     text = model_field(Result, "text", widget=forms.Textarea(attrs={"rows": 3}))
     evidence_url = model_field(Result, "evidence_url")
-    evidence_file = forms.FileField(label=_("evidence (file)"), required=False)
+    evidence_file = forms.FileField(label=_("Evidence (file)"), required=False)
     current_file = forms.CharField(required=False, widget=forms.HiddenInput)
-    remove_file = forms.BooleanField(label=_("remove the file"), required=False)
+    remove_file = forms.BooleanField(label=_("Remove the file"), required=False)
 
     def __init__(self, *args: Any, allowed_files: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -476,14 +476,14 @@ class TermChoiceField(forms.TypedChoiceField):
 
 
 class TagForm(RowForm):
-    term = TermChoiceField(label=_("term"))
+    term = TermChoiceField(label=_("Term"))
     priority = forms.ChoiceField(
-        label=_("priority"),
+        label=_("Priority"),
         required=False,
         choices=[("", _("– (share given)")), *Tag.Priority.choices],
         help_text=_("Either a priority or a share; without either the tag counts as primary."),
     )
-    share = forms.IntegerField(label=_("share in percent"), required=False, min_value=1, max_value=100)
+    share = forms.IntegerField(label=_("Share in percent"), required=False, min_value=1, max_value=100)
     note = model_field(Tag, "note", required=False)
 
     def __init__(self, *args: Any, term_choices: list[Any] | None = None, **kwargs: Any) -> None:

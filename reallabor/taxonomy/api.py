@@ -114,7 +114,7 @@ class VocabularyDetail(VocabularyOut):
 
     @staticmethod
     def resolve_terms(obj: Vocabulary) -> list[Term]:
-        return attached(obj, "terms")  # type: ignore[no-any-return]
+        return attached(obj, "terms")
 
 
 class VocabularyIn(InputSchema):

@@ -26,8 +26,11 @@ class TermForm(forms.ModelForm):
     """A term of an editable vocabulary (megatrends, strategy goals, target groups …)."""
 
     code = Term._meta.get_field("code").formfield(required=False)
+    position = forms.IntegerField(
+        label=_("Position"), required=False, min_value=0, help_text=_("Order in lists; empty: at the end.")
+    )
     colour = forms.CharField(
-        label=_("colour"),
+        label=_("Colour"),
         required=False,
         max_length=7,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #RRGGBB, e.g. #A21942."))],
@@ -63,7 +66,7 @@ class LocalWordingForm(forms.Form):
     """The city's own wording of a term of a fixed vocabulary (the SDGs)."""
 
     local_name = forms.CharField(
-        label=_("local wording"),
+        label=_("Local wording"),
         required=False,
         max_length=300,
         help_text=_("Shown instead of the official name where set. Leave empty to use the official name."),

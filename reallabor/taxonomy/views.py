@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -101,7 +101,11 @@ def term_create(request: HttpRequest, family: str) -> HttpResponse:
     form = TermForm(request.POST if request.method == "POST" else None, instance=Term(vocabulary=vocabulary))
     if request.method == "POST" and form.is_valid():
         try:
-            term = services.create_term(user=acting_user(request), vocabulary=vocabulary, data=form.to_data())
+            data = form.to_data()
+            if "position" not in data:
+                last = vocabulary.terms.aggregate(last=Max("position"))["last"]
+                data["position"] = (last or 0) + 1
+            term = services.create_term(user=acting_user(request), vocabulary=vocabulary, data=data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

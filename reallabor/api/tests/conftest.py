@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.db import models
 from django.test import Client
 
-from reallabor.accounts.models import ApiToken
 from reallabor.core.testing.factories import make_lab, make_measure
 from reallabor.history.models import Version
 from reallabor.labs.models import (
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 API = "/api/v1"
 
 
-def api_client(user: Any = None, **kwargs: Any) -> Client:
-    client = Client(headers={"accept-language": "en"}, **kwargs)
+def api_client(user: Any = None, language: str = "en", **kwargs: Any) -> Client:
+    client = Client(headers={"accept-language": language}, **kwargs)
     if user is not None:
         client.force_login(user)
     return client
@@ -53,7 +53,7 @@ def call(client: Client, method: str, url: str, data: Any = None, **extra: Any) 
     return getattr(client, method)(url, **extra)
 
 
-DIGEST_MODELS = (
+DIGEST_MODELS: tuple[type[models.Model], ...] = (
     Organisation,
     Lab,
     LabMembership,
@@ -69,13 +69,14 @@ DIGEST_MODELS = (
     Term,
     Tag,
     Version,
-    ApiToken,
 )
 
 
 def db_digest() -> dict[str, list[dict[str, Any]]]:
     """Every row the API can change (one query per table): equal digests mean nothing changed."""
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in DIGEST_MODELS}
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values()) for model in DIGEST_MODELS
+    }
 
 
 @dataclass
@@ -88,8 +89,8 @@ class ApiWorld:
     unused_organisation: Organisation
     unused_term: Term
 
-    def client(self, role: str, **kwargs: Any) -> Client:
-        return api_client(self.portfolio.users[role], **kwargs)
+    def client(self, role: str, language: str = "en", **kwargs: Any) -> Client:
+        return api_client(self.portfolio.users[role], language, **kwargs)
 
 
 @pytest.fixture

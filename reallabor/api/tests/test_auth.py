@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.middleware.csrf import _get_new_csrf_string
 
 from reallabor.accounts.services import create_api_token, revoke_api_token
 from reallabor.api.tests.conftest import API, ApiWorld, api_client, call, db_digest
@@ -20,7 +20,7 @@ def token_for(world: ApiWorld, role: str) -> str:
 
 
 def bearer(key: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    return {"Authorization": f"Bearer {key}"}
 
 
 # Tokens -------------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ def test_token_acts_as_its_owner_without_csrf(world: ApiWorld) -> None:
     key = token_for(world, "partner")
     client = api_client(enforce_csrf_checks=True)
 
-    response = call(client, "patch", HALLOBOT, {"summary": "Per Skript geändert."}, **bearer(key))
+    response = call(client, "patch", HALLOBOT, {"summary": "Per Skript geändert."}, headers=bearer(key))
 
     assert response.status_code == 200, response.content
     assert response.json()["summary"] == "Per Skript geändert."
@@ -42,14 +42,16 @@ def test_token_sees_what_its_owner_sees(world: ApiWorld) -> None:
     draft = f"{API}/labs/digitale-koproduktion-im-handwerk/measures/entwurf"
 
     assert client.get(draft).status_code == 404
-    assert client.get(draft, **bearer(token_for(world, "coordinator"))).status_code == 200
-    assert client.get(draft, **bearer(token_for(world, "partner"))).status_code == 404
+    assert client.get(draft, headers=bearer(token_for(world, "coordinator"))).status_code == 200
+    assert client.get(draft, headers=bearer(token_for(world, "partner"))).status_code == 404
 
 
 def test_token_of_a_reader_may_not_write(world: ApiWorld) -> None:
     before = db_digest()
 
-    response = call(api_client(), "patch", HALLOBOT, {"summary": "x"}, **bearer(token_for(world, "reader")))
+    response = call(
+        api_client(), "patch", HALLOBOT, {"summary": "x"}, headers=bearer(token_for(world, "reader"))
+    )
 
     assert response.status_code == 403
     assert db_digest() == before
@@ -65,7 +67,7 @@ def test_token_of_a_reader_may_not_write(world: ApiWorld) -> None:
     ],
 )
 def test_bad_authorization_header_gives_401_even_for_reading(world: ApiWorld, header: str) -> None:
-    response = api_client().get(f"{API}/labs", HTTP_AUTHORIZATION=header)
+    response = api_client().get(f"{API}/labs", headers={"Authorization": header})
 
     assert response.status_code == 401
     assert response.json()["detail"]
@@ -77,12 +79,12 @@ def test_revoked_token_and_token_of_a_deactivated_user_give_401(world: ApiWorld)
     assert partner is not None
     token, key = create_api_token(user=None, owner=partner, name="script")
     revoke_api_token(user=None, token=token)
-    assert api_client().get(f"{API}/labs", **bearer(key)).status_code == 401
+    assert api_client().get(f"{API}/labs", headers=bearer(key)).status_code == 401
 
     _token, key = create_api_token(user=None, owner=partner, name="script 2")
     partner.is_active = False
     partner.save()
-    response = api_client().get(f"{API}/labs", **bearer(key))
+    response = api_client().get(f"{API}/labs", headers=bearer(key))
     assert response.status_code == 401
     assert response.json() == {"detail": "The API token is invalid or has been revoked."}
 
@@ -92,7 +94,7 @@ def test_token_use_is_recorded(world: ApiWorld) -> None:
     assert partner is not None
     token, key = create_api_token(user=None, owner=partner, name="script")
 
-    api_client().get(f"{API}/labs", **bearer(key))
+    api_client().get(f"{API}/labs", headers=bearer(key))
 
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -117,7 +119,7 @@ def test_session_write_with_the_csrf_token_works(world: ApiWorld) -> None:
     csrf = _get_new_csrf_string()
     client.cookies["csrftoken"] = csrf
 
-    response = call(client, "patch", HALLOBOT, {"summary": "Mit CSRF."}, HTTP_X_CSRFTOKEN=csrf)
+    response = call(client, "patch", HALLOBOT, {"summary": "Mit CSRF."}, headers={"X-CSRFToken": csrf})
 
     assert response.status_code == 200, response.content
     assert Measure.objects.get(slug="hallobot").summary == "Mit CSRF."

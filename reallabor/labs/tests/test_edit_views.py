@@ -142,7 +142,12 @@ PAGES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("partner history", "labs:measure-history", HANDEL_MEASURE, HANDEL_EDITORS),
     ("partner cannot delete", "labs:measure-delete", HANDEL_MEASURE, HANDEL_MANAGERS),
     *(
-        (f"section {section}", "labs:measure-edit-section", {**HANDWERK_MEASURE, "section": section}, LAB_MANAGERS)
+        (
+            f"section {section}",
+            "labs:measure-edit-section",
+            {**HANDWERK_MEASURE, "section": section},
+            LAB_MANAGERS,
+        )
         for section in SECTIONS
     ),
     (
@@ -184,7 +189,9 @@ def test_draft_measure_is_invisible_to_outsiders(portfolio: Portfolio) -> None:
 
 
 def _version_id() -> dict[str, Any]:
-    return {**HANDWERK_MEASURE, "version_id": versions_of(measure(**HANDWERK_MEASURE)).order_by("id").first().pk}  # type: ignore[union-attr]
+    first = versions_of(measure(**HANDWERK_MEASURE)).order_by("id").first()
+    assert first is not None
+    return {**HANDWERK_MEASURE, "version_id": first.pk}
 
 
 WRITES: list[tuple[str, str, Callable[[], dict[str, Any]], Callable[[], dict[str, Any]], dict[str, int]]] = [
@@ -358,7 +365,9 @@ def test_lab_form_errors_are_field_level_and_change_nothing(portfolio: Portfolio
     before = snapshot()
     response = client.post(
         reverse("labs:lab-edit", kwargs={"slug": HANDWERK}),
-        lab_form_data(lab, slug=HANDEL, funding_start="2022-01-01", funding_end="2021-01-01", coordinator="nobody"),
+        lab_form_data(
+            lab, slug=HANDEL, funding_start="2022-01-01", funding_end="2021-01-01", coordinator="nobody"
+        ),
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -366,7 +375,9 @@ def test_lab_form_errors_are_field_level_and_change_nothing(portfolio: Portfolio
     assert "There is no organisation “nobody”" in form.errors["coordinator"][0]
     assert snapshot() == before
     # A slug that is taken: the service's message on the field.
-    response = client.post(reverse("labs:lab-edit", kwargs={"slug": HANDWERK}), lab_form_data(lab, slug=HANDEL))
+    response = client.post(
+        reverse("labs:lab-edit", kwargs={"slug": HANDWERK}), lab_form_data(lab, slug=HANDEL)
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["slug"]
     assert snapshot() == before
@@ -420,25 +431,40 @@ def test_members_are_managed_by_e_mail(portfolio: Portfolio) -> None:
     client = client_for(portfolio, "coordinator")
     url = reverse("labs:lab-members", kwargs={"slug": HANDWERK})
     lab = Lab.objects.get(slug=HANDWERK)
-    response = client.post(url, {"action": "add-member", "member-email": "OUTSIDER@example.org", "member-role": "partner"})
+    response = client.post(
+        url, {"action": "add-member", "member-email": "OUTSIDER@example.org", "member-role": "partner"}
+    )
     assert response.status_code == 302
     assert lab.memberships.get(user__email="outsider@example.org").role == "partner"
 
     before = snapshot()
-    response = client.post(url, {"action": "add-member", "member-email": "nobody@example.org", "member-role": "partner"})
+    response = client.post(
+        url, {"action": "add-member", "member-email": "nobody@example.org", "member-role": "partner"}
+    )
     assert response.status_code == 200
     assert response.context["member_form"].errors["email"]
     assert snapshot() == before
 
     # Coordinators cannot appoint coordinators, not even with a crafted request.
-    response = client.post(url, {"action": "set-member-role", "email": "outsider@example.org", "role": "coordinator"})
+    response = client.post(
+        url, {"action": "set-member-role", "email": "outsider@example.org", "role": "coordinator"}
+    )
     assert response.status_code == 403
     assert snapshot() == before
 
-    response = client.post(url, {"action": "add-organisation", "organisation-organisation": "fablab-hrw", "organisation-role": "science"})
+    response = client.post(
+        url,
+        {
+            "action": "add-organisation",
+            "organisation-organisation": "fablab-hrw",
+            "organisation-role": "science",
+        },
+    )
     assert response.status_code == 302
     assert lab.organisations.get(organisation__slug="fablab-hrw").role == "science"
-    response = client.post(url, {"action": "set-organisation-role", "organisation": "fablab-hrw", "role": "supporter"})
+    response = client.post(
+        url, {"action": "set-organisation-role", "organisation": "fablab-hrw", "role": "supporter"}
+    )
     assert lab.organisations.get(organisation__slug="fablab-hrw").role == "supporter"
     response = client.post(url, {"action": "remove-organisation", "organisation": "fablab-hrw"})
     assert not lab.organisations.filter(organisation__slug="fablab-hrw").exists()
@@ -457,12 +483,16 @@ def test_members_with_htmx_return_the_fragment(portfolio: Portfolio) -> None:
     assert response.status_code == 200
     assert content.lstrip().startswith('<div id="members">')
     assert "reader@example.org" in content
-    assert LabMembership.objects.get(lab__slug=HANDWERK, user__email="reader@example.org").role == "coordinator"
+    assert (
+        LabMembership.objects.get(lab__slug=HANDWERK, user__email="reader@example.org").role == "coordinator"
+    )
 
 
 @pytest.mark.django_db
 def test_admin_deletes_a_lab(portfolio: Portfolio) -> None:
-    response = client_for(portfolio, "administrator").post(reverse("labs:lab-delete", kwargs={"slug": HANDWERK}))
+    response = client_for(portfolio, "administrator").post(
+        reverse("labs:lab-delete", kwargs={"slug": HANDWERK})
+    )
     assert response.status_code == 302
     assert not Lab.objects.filter(slug=HANDWERK).exists()
     assert not LabOrganisation.objects.filter(lab__slug=HANDWERK).exists()
@@ -472,7 +502,9 @@ def test_admin_deletes_a_lab(portfolio: Portfolio) -> None:
 def test_lab_history_lists_changes(portfolio: Portfolio) -> None:
     lab = Lab.objects.get(slug=HANDWERK)
     services.update_lab(user=portfolio.users["coordinator"], lab=lab, data={"phase": "ended"})
-    response = client_for(portfolio, "coordinator").get(reverse("labs:lab-history", kwargs={"slug": HANDWERK}))
+    response = client_for(portfolio, "coordinator").get(
+        reverse("labs:lab-history", kwargs={"slug": HANDWERK})
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert '<span class="diff-old">Continued</span>' in content
@@ -491,7 +523,9 @@ def test_coordinator_creates_a_measure(portfolio: Portfolio) -> None:
     )
     item = Measure.objects.get(lab__slug=HANDWERK, slug="handwerksfruhstuck")
     assert response.status_code == 302
-    assert response["Location"] == reverse("labs:measure-edit", kwargs={"lab_slug": HANDWERK, "slug": item.slug})
+    assert response["Location"] == reverse(
+        "labs:measure-edit", kwargs={"lab_slug": HANDWERK, "slug": item.slug}
+    )
     assert item.status == "running"
     assert item.is_published is False
 
@@ -536,12 +570,22 @@ SECTION_CASES: list[tuple[str, list[dict[str, Any]], str, Any]] = [
     (
         "activities",
         [
-            {"title": "Werkstattgespräch", "start": "2024-03-01", "end": "2024-03-02", "text": "Mit *Vortrag*."},
+            {
+                "title": "Werkstattgespräch",
+                "start": "2024-03-01",
+                "end": "2024-03-02",
+                "text": "Mit *Vortrag*.",
+            },
             {"title": "Betriebsbesuch", "start": "", "end": "", "text": ""},
         ],
         "activities",
         [
-            {"title": "Werkstattgespräch", "start": "2024-03-01", "end": "2024-03-02", "text": "Mit *Vortrag*."},
+            {
+                "title": "Werkstattgespräch",
+                "start": "2024-03-01",
+                "end": "2024-03-02",
+                "text": "Mit *Vortrag*.",
+            },
             {"title": "Betriebsbesuch", "start": None, "end": None, "text": ""},
         ],
     ),
@@ -553,13 +597,32 @@ SECTION_CASES: list[tuple[str, list[dict[str, Any]], str, Any]] = [
     ),
     (
         "financing",
-        [{"source_kind": "funder", "source": "Stiftung Handwerk", "amount": "1234.50", "start": "2024-01-01", "end": ""}],
+        [
+            {
+                "source_kind": "funder",
+                "source": "Stiftung Handwerk",
+                "amount": "1234.50",
+                "start": "2024-01-01",
+                "end": "",
+            }
+        ],
         "financing",
-        [{"source_kind": "funder", "source": "Stiftung Handwerk", "amount": "1234.50", "start": "2024-01-01", "end": None}],
+        [
+            {
+                "source_kind": "funder",
+                "source": "Stiftung Handwerk",
+                "amount": "1234.50",
+                "start": "2024-01-01",
+                "end": None,
+            }
+        ],
     ),
     (
         "actors",
-        [{"organisation": "fablab-hrw", "group_name": "", "role": "Werkstatt"}, {"organisation": "", "group_name": "Schulen", "role": ""}],
+        [
+            {"organisation": "fablab-hrw", "group_name": "", "role": "Werkstatt"},
+            {"organisation": "", "group_name": "Schulen", "role": ""},
+        ],
         "actors",
         [
             {"organisation": "fablab-hrw", "group_name": "", "role": "Werkstatt"},
@@ -570,13 +633,31 @@ SECTION_CASES: list[tuple[str, list[dict[str, Any]], str, Any]] = [
         "target_groups",
         [{"term": "TG:gefluechtete", "added_value": "Arbeit und Ausbildung."}],
         "target_groups",
-        [{"term": {"family": "target-groups", "version": 1, "code": "gefluechtete"}, "added_value": "Arbeit und Ausbildung."}],
+        [
+            {
+                "term": {"family": "target-groups", "version": 1, "code": "gefluechtete"},
+                "added_value": "Arbeit und Ausbildung.",
+            }
+        ],
     ),
     (
         "results",
-        [{"date": "2024-06-01", "text": "Bericht erschienen.", "evidence_url": "https://example.org/bericht"}],
+        [
+            {
+                "date": "2024-06-01",
+                "text": "Bericht erschienen.",
+                "evidence_url": "https://example.org/bericht",
+            }
+        ],
         "results",
-        [{"date": "2024-06-01", "text": "Bericht erschienen.", "evidence_url": "https://example.org/bericht", "evidence_file": None}],
+        [
+            {
+                "date": "2024-06-01",
+                "text": "Bericht erschienen.",
+                "evidence_url": "https://example.org/bericht",
+                "evidence_file": None,
+            }
+        ],
     ),
 ]
 
@@ -592,7 +673,9 @@ def _resolve(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("section", "rows", "key", "expected"), SECTION_CASES, ids=[case[0] for case in SECTION_CASES])
+@pytest.mark.parametrize(
+    ("section", "rows", "key", "expected"), SECTION_CASES, ids=[case[0] for case in SECTION_CASES]
+)
 def test_each_profile_section_saves(
     portfolio: Portfolio, section: str, rows: list[dict[str, Any]], key: str, expected: Any
 ) -> None:
@@ -672,19 +755,28 @@ def test_section_with_htmx_swaps_form_and_view(portfolio: Portfolio) -> None:
     content = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in content
-    assert content.lstrip().startswith('<section class="profile-section profile-section--editing" id="section-activities"')
+    assert content.lstrip().startswith(
+        '<section class="profile-section profile-section--editing" id="section-activities"'
+    )
     assert 'name="activities-TOTAL_FORMS" value="4"' in content  # three rows and a blank one
 
     # “Add a row” adds a blank row without saving anything.
     before = snapshot()
-    data = {**formset("activities", [{"title": "A"}, {"title": ""}]), "expected_revision": str(item.revision), "add-row": "1"}
+    data = {
+        **formset("activities", [{"title": "A"}, {"title": ""}]),
+        "expected_revision": str(item.revision),
+        "add-row": "1",
+    }
     response = client.post(url, data)
     content = response.content.decode()
     assert 'name="activities-TOTAL_FORMS" value="3"' in content
     assert 'class="error"' not in content
     assert snapshot() == before
 
-    data = {**formset("activities", [{"title": "Einzige Aktivität"}]), "expected_revision": str(item.revision)}
+    data = {
+        **formset("activities", [{"title": "Einzige Aktivität"}]),
+        "expected_revision": str(item.revision),
+    }
     response = client.post(url, data)
     content = response.content.decode()
     assert response.status_code == 200
@@ -693,7 +785,11 @@ def test_section_with_htmx_swaps_form_and_view(portfolio: Portfolio) -> None:
     assert f'value="{item.revision + 1}" hx-swap-oob="outerHTML:.measure-revision"' in content
 
     response = client.get(url + "?cancel=1")
-    assert response.content.decode().lstrip().startswith('<section class="profile-section" id="section-activities"')
+    assert (
+        response.content.decode()
+        .lstrip()
+        .startswith('<section class="profile-section" id="section-activities"')
+    )
 
 
 @pytest.mark.django_db
@@ -715,7 +811,9 @@ def test_evidence_file_upload_and_keep(portfolio: Portfolio, settings: Any, tmp_
         {"date": "2024-06-01", "text": "Bericht", "current_file": stored},
         {"date": "2024-06-02", "text": "Fremd", "current_file": "evidence/1/fremd.pdf"},
     ]
-    response = client.post(url, {**formset("results", rows, initial=1), "expected_revision": str(item.revision)})
+    response = client.post(
+        url, {**formset("results", rows, initial=1), "expected_revision": str(item.revision)}
+    )
     assert response.status_code == 302
     results = services.measure_state(measure(**HANDWERK_MEASURE))["results"]
     assert [row["evidence_file"] for row in results] == [stored, None]
@@ -829,8 +927,14 @@ def test_retired_and_duplicate_terms_are_rejected(portfolio: Portfolio) -> None:
     create_vocabulary_version(user=None, vocabulary=current_vocabulary("megatrends"))
     before = snapshot()
     rows = [
-        {"term": term_id("megatrends", "digitalisierung", version=1), "priority": "primary"},  # kept: already there
-        {"term": term_id("megatrends", "migration", version=1), "priority": "primary"},  # new from v1: refused
+        {
+            "term": term_id("megatrends", "digitalisierung", version=1),
+            "priority": "primary",
+        },  # kept: already there
+        {
+            "term": term_id("megatrends", "migration", version=1),
+            "priority": "primary",
+        },  # new from v1: refused
         {"term": term_id("sdg", "8"), "priority": "primary"},
         {"term": term_id("sdg", "8"), "priority": "secondary"},
     ]
@@ -853,7 +957,9 @@ def test_tag_editor_with_htmx(portfolio: Portfolio) -> None:
     item = measure(**HANDWERK_MEASURE)
     client = htmx_client(portfolio, "coordinator")
     rows = [{"term": term_id("sdg", "8"), "priority": "primary"}]
-    response = client.post(_tags_url(), {**formset("tags", rows), "expected_revision": str(item.revision), "add-row": "1"})
+    response = client.post(
+        _tags_url(), {**formset("tags", rows), "expected_revision": str(item.revision), "add-row": "1"}
+    )
     content = response.content.decode()
     assert content.lstrip().startswith('<form method="post"')
     assert 'name="tags-TOTAL_FORMS" value="2"' in content
@@ -871,9 +977,16 @@ def test_tag_editor_with_htmx(portfolio: Portfolio) -> None:
 @pytest.mark.django_db
 def test_measures_move_up_and_down(portfolio: Portfolio) -> None:
     client = client_for(portfolio, "administrator")
-    order = lambda: list(Measure.objects.filter(lab__slug=HANDEL).order_by("position").values_list("slug", flat=True))  # noqa: E731
+
+    def order() -> list[str]:
+        return list(
+            Measure.objects.filter(lab__slug=HANDEL).order_by("position").values_list("slug", flat=True)
+        )
+
     assert order() == ["fairtrade-town", "hallobot"]
-    response = client.post(reverse("labs:measure-move", kwargs={"lab_slug": HANDEL, "slug": "hallobot"}), {"direction": "up"})
+    response = client.post(
+        reverse("labs:measure-move", kwargs={"lab_slug": HANDEL, "slug": "hallobot"}), {"direction": "up"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("labs:lab-detail", kwargs={"slug": HANDEL})
     assert order() == ["hallobot", "fairtrade-town"]
@@ -900,7 +1013,9 @@ def test_measure_publish_toggles(portfolio: Portfolio) -> None:
 
 @pytest.mark.django_db
 def test_measure_delete(portfolio: Portfolio) -> None:
-    response = client_for(portfolio, "coordinator").post(reverse("labs:measure-delete", kwargs=HANDWERK_MEASURE))
+    response = client_for(portfolio, "coordinator").post(
+        reverse("labs:measure-delete", kwargs=HANDWERK_MEASURE)
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("labs:lab-detail", kwargs={"slug": HANDWERK})
     assert not Measure.objects.filter(lab__slug=HANDWERK).exists()
@@ -932,7 +1047,10 @@ def test_history_shows_changes_and_restore_brings_back_the_old_state(portfolio: 
     item = measure(**HANDEL_MEASURE)
     response = client.post(
         reverse("labs:measure-edit-section", kwargs={**HANDEL_MEASURE, "section": "activities"}),
-        {**formset("activities", [{"title": "Nur noch eine Aktivität"}]), "expected_revision": str(item.revision)},
+        {
+            **formset("activities", [{"title": "Nur noch eine Aktivität"}]),
+            "expected_revision": str(item.revision),
+        },
     )
     assert response.status_code == 302
 
@@ -976,15 +1094,38 @@ def test_history_times_are_shown_in_berlin_time(portfolio: Portfolio) -> None:
     item = measure(**HANDWERK_MEASURE)
     version = versions_of(item).first()
     assert version is not None
-    Version.objects.filter(pk=version.pk).update(created_at=datetime.datetime(2024, 7, 1, 10, 0, tzinfo=datetime.UTC))
-    content = client_for(portfolio, "coordinator").get(reverse("labs:measure-history", kwargs=HANDWERK_MEASURE)).content.decode()
+    Version.objects.filter(pk=version.pk).update(
+        created_at=datetime.datetime(2024, 7, 1, 10, 0, tzinfo=datetime.UTC)
+    )
+    content = (
+        client_for(portfolio, "coordinator")
+        .get(reverse("labs:measure-history", kwargs=HANDWERK_MEASURE))
+        .content.decode()
+    )
     assert 'datetime="2024-07-01T12:00:00+02:00"' in content
 
 
 @pytest.mark.django_db
 def test_organisation_suggestions_for_htmx(portfolio: Portfolio) -> None:
-    response = client_for(portfolio, "partner").get(reverse("organisations:organisation-options"), {"coordinator": "Handwerk"})
+    response = client_for(portfolio, "partner").get(
+        reverse("organisations:organisation-options"), {"coordinator": "Handwerk"}
+    )
     content = response.content.decode()
     assert '<option value="handwerkskammer-muenster">Handwerkskammer Münster</option>' in content
     assert "fablab" not in content
     assert Organisation.objects.count() > 2
+
+
+@pytest.mark.django_db
+def test_oversize_request_is_a_400_even_before_the_view(portfolio: Portfolio, settings: Any) -> None:
+    """The CSRF check reads the body first; Django's refusal must still be a page, not a 500."""
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(portfolio.users["coordinator"])  # type: ignore[arg-type]
+    url = reverse("labs:measure-edit", kwargs=HANDWERK_MEASURE)
+    assert client.get(url).status_code == 200  # sets the CSRF cookie
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    before = snapshot()
+    response = client.post(url, {"summary": "x" * 5000})
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert snapshot() == before

@@ -91,7 +91,9 @@ WRITES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("label", "url", "data", "expected"), WRITES, ids=[write[0] for write in WRITES])
-def test_writes_by_role(portfolio: Portfolio, label: str, url: Any, data: Any, expected: dict[str, int]) -> None:
+def test_writes_by_role(
+    portfolio: Portfolio, label: str, url: Any, data: Any, expected: dict[str, int]
+) -> None:
     for role in ROLES:
         with transaction.atomic():
             before = snapshot()
@@ -160,9 +162,11 @@ def test_delete_of_a_used_organisation_explains_itself(portfolio: Portfolio) -> 
 
 @pytest.mark.django_db
 def test_detail_shows_labs_and_measures(portfolio: Portfolio) -> None:
-    content = client_for(portfolio, "reader").get(
-        reverse("organisations:organisation-detail", kwargs={"slug": "handwerkskammer-muenster"})
-    ).content.decode()
+    content = (
+        client_for(portfolio, "reader")
+        .get(reverse("organisations:organisation-detail", kwargs={"slug": "handwerkskammer-muenster"}))
+        .content.decode()
+    )
     assert "Digitale Koproduktion im Handwerk" in content
     assert "Kooperation zur Erhöhung des Digitalisierungsstands" in content
 
@@ -179,7 +183,8 @@ def test_list_search_filters_and_pagination(portfolio: Portfolio) -> None:
     assert client.get(url, {"kind": "nonsense", "page": "x"}).status_code == 200
 
     Organisation.objects.bulk_create(
-        Organisation(name=f"Firma {number:03}", slug=f"firma-{number:03}", kind="company") for number in range(120)
+        Organisation(name=f"Firma {number:03}", slug=f"firma-{number:03}", kind="company")
+        for number in range(120)
     )
     first = client.get(url, {"q": "Firma"})
     assert len(first.context["organisations"]) == PER_PAGE and first.context["has_next"]
