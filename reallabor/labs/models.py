@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -285,7 +285,7 @@ class Financing(ProfileRow):
         return self.source
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if isinstance(self.amount, Decimal | int) and self.amount < 0:
             errors["amount"] = _("The amount must not be negative.")
         try:

@@ -24,7 +24,7 @@ LAB_ORGANISATIONS_SHOWN = 100
 """A lab page lists at most this many participating organisations."""
 
 # The order of tag groups on the pages: megatrends, SDGs, strategy goals, then the rest.
-TAG_GROUP_ORDER = {
+TAG_GROUP_ORDER: dict[str, int] = {
     Vocabulary.Kind.MEGATREND: 0,
     Vocabulary.Kind.SDG: 1,
     Vocabulary.Kind.STRATEGY: 2,

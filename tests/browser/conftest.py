@@ -78,7 +78,17 @@ def _chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API, started once.
+
+    It leaves its asyncio loop marked as running in this thread. Django then looks its database
+    connections up in per-context storage instead of the thread's, and would hand the tests new
+    connection objects: without the test database's serialised contents, and different from the
+    ones the live server shares. So the thread's connections are carried over.
+    """
+    thread_connections = {alias: connections[alias] for alias in connections}
     manager = sync_playwright().start()
+    for alias, connection in thread_connections.items():
+        connections[alias] = connection
     yield manager
     manager.stop()
 

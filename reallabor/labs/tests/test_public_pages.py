@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from conftest import Portfolio
+from reallabor.accounts.models import User
 from reallabor.core.testing.factories import (
     OrganisationFactory,
     UserFactory,
@@ -23,6 +24,7 @@ from reallabor.core.testing.factories import (
 from reallabor.labs import services
 from reallabor.labs.models import Lab, LabMembership, Measure
 from reallabor.labs.views.public import lab_measure_list_context
+from reallabor.organisations.models import Organisation
 
 HANDEL = "Hybride Formen des Handels"
 HANDWERK = "Digitale Koproduktion im Handwerk"
@@ -70,6 +72,14 @@ PROFILE_ROWS = [
     "Added value",
     "Results",
 ]
+
+
+def new_user() -> User:
+    return cast(User, UserFactory())
+
+
+def new_organisation() -> Organisation:
+    return cast(Organisation, OrganisationFactory())
 
 
 # A small HTML reader: enough to look at tables and lists the way a person reads them. ------------------
@@ -674,7 +684,7 @@ def test_drafts_are_marked(portfolio: Portfolio, drafts: dict[str, Any]) -> None
 
 
 def test_a_member_sees_the_drafts_of_their_lab(portfolio: Portfolio, drafts: dict[str, Any]) -> None:
-    member = UserFactory()
+    member = new_user()
     add_member(drafts["lab"], member, LabMembership.Role.PARTNER)
     client = Client()
     client.force_login(member)
@@ -694,7 +704,7 @@ def form_actions(response: Any) -> set[str]:
     return {form.attrs.get("action", "") for form in parse(response).find("main").find_all("form")}
 
 
-def measure_url(measure: Measure, name: str, **extra: str) -> str:
+def measure_url(measure: Measure, name: str, **extra: Any) -> str:
     return reverse(f"labs:{name}", kwargs={"lab_slug": measure.lab.slug, "slug": measure.slug, **extra})
 
 
@@ -894,11 +904,11 @@ PAGE_QUERIES = {
 
 def _grow(labs: int, measures_per_lab: int, start: int = 0) -> tuple[Lab, Measure]:
     """Labs with measures, tags, coordinators, actors and organisations, written through the services."""
-    organisation = OrganisationFactory()
+    organisation = new_organisation()
     lab = measure = None
     for lab_number in range(start, start + labs):
         lab = make_lab(name=f"Lab {lab_number}", coordinator=organisation.slug)
-        services.set_lab_organisation(user=None, lab=lab, organisation=OrganisationFactory(), role="partner")
+        services.set_lab_organisation(user=None, lab=lab, organisation=new_organisation(), role="partner")
         for number in range(measures_per_lab):
             measure = make_measure(
                 lab,
@@ -937,7 +947,7 @@ def test_query_count_does_not_grow_with_the_data(
 ) -> None:
     client = Client()
     if signed_in:
-        member = UserFactory()
+        member = new_user()
         client.force_login(member)
     expected = PAGE_QUERIES[page][1 if signed_in else 0]
 
@@ -952,8 +962,17 @@ def test_query_count_does_not_grow_with_the_data(
     _grow(labs=4, measures_per_lab=3, start=1)
     for extra in range(9):  # the same lab grows too
         make_measure(lab, title=f"Extra {extra}", tags=[{"term": "sdg:10"}, {"term": "sdg:8.5"}])
-    services.set_lab_organisation(user=None, lab=lab, organisation=OrganisationFactory(), role="science")
+    services.set_lab_organisation(user=None, lab=lab, organisation=new_organisation(), role="science")
     with django_assert_num_queries(expected):
         large = client.get(url)
     assert large.status_code == 200
     assert len(large.content) > len(small.content) or page in ("measure",)
+
+
+@pytest.mark.parametrize(
+    "path", ["/portfolio/", "/massnahmen/", "/labore/", "/labore/fachkraeftesicherung/", "/"]
+)
+def test_public_pages_only_read(portfolio: Portfolio, path: str) -> None:
+    client = portfolio.client("reader")
+    assert client.post(path).status_code == 405
+    assert client.head(path).status_code == 200

@@ -16,10 +16,11 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from reallabor.core.views_helpers import acting_user, render_page
 from reallabor.labs import permissions
 from reallabor.labs.filters import MeasureFilter, filter_labs
 from reallabor.labs.models import Lab, Measure, Result
@@ -46,14 +47,8 @@ MEASURE_FILTER_FIELDS = ("sdg", "megatrend", "strategy", "status", "q")
 
 
 # Helpers --------------------------------------------------------------------------------------------------
-
-
-def viewer(request: HttpRequest) -> Any:
-    """The requesting user: a User, or AnonymousUser for the public.
-
-    Never None: to the permission predicates None means the system, which may do everything.
-    """
-    return request.user
+# Every page looks objects up for ``acting_user(request)``: a User, or AnonymousUser for the public
+# (never None, which would mean the system to the permission predicates).
 
 
 def clean_params(request: HttpRequest) -> dict[str, str]:
@@ -105,21 +100,6 @@ def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Lis
     return ListPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
 
 
-def _is_fragment_request(request: HttpRequest) -> bool:
-    """An htmx request for a fragment (not a history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
-def _render_with_fragment(
-    request: HttpRequest, template_name: str, fragment: str, context: dict[str, Any]
-) -> HttpResponse:
-    name = f"{template_name}#{fragment}" if _is_fragment_request(request) else template_name
-    response = render(request, name, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 def filter_form_context(user: Any, filters: MeasureFilter) -> dict[str, Any]:
     """What ``labs/includes/measure_filters.html`` needs: the filters and the choices (two queries)."""
     sdgs, megatrends = filter_terms()
@@ -135,9 +115,10 @@ def filter_form_context(user: Any, filters: MeasureFilter) -> dict[str, Any]:
 # Portfolio overview ---------------------------------------------------------------------------------------
 
 
+@require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The seed documents' table: Reallabor | Maßnahme(n) | Megatrend/SDG, paginated by labs."""
-    user = viewer(request)
+    user = acting_user(request)
     params = clean_params(request)
     filters = MeasureFilter.from_params(params)
     view = params.get("view", "full")
@@ -162,14 +143,15 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "crumbs": [(_("Portfolio"), None)],
         **filter_form_context(user, filters),
     }
-    return _render_with_fragment(request, "labs/portfolio.html", "results", context)
+    return render_page(request, "labs/portfolio.html", context, partial="results")
 
 
 # Labs -----------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def lab_list(request: HttpRequest) -> HttpResponse:
-    user = viewer(request)
+    user = acting_user(request)
     params = clean_params(request)
     q = params.get("q", "").strip()
     phase = params.get("phase", "")
@@ -187,12 +169,12 @@ def lab_list(request: HttpRequest) -> HttpResponse:
         "phases": Lab.Phase.choices,
         "crumbs": [(_("Labs"), None)],
     }
-    return _render_with_fragment(request, "labs/lab_list.html", "results", context)
+    return render_page(request, "labs/lab_list.html", context, partial="results")
 
 
 def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:
     """The context of the partial ``labs/lab_detail.html#measure-list`` (also used after a reorder)."""
-    user = viewer(request)
+    user = acting_user(request)
     measures = lab_measures(lab, user)
     can_manage = permissions.can_edit_lab(user, lab)
     return {
@@ -204,17 +186,16 @@ def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:
     }
 
 
+@require_safe
 def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = viewer(request)
+    user = acting_user(request)
     lab = get_object_or_404(lab_for_detail(user), slug=slug)
     context = lab_measure_list_context(request, lab)
     organisations, more_organisations = lab_organisations(lab)
-    tags = union_tags(context["measures"])
     can_edit = permissions.can_edit_lab(user, lab)
     context.update(
         {
-            "tags": tags,
-            "tag_groups": group_tags(tags),
+            "tag_groups": group_tags(union_tags(context["measures"])),
             "organisations": organisations,
             "more_organisations": more_organisations,
             "can_edit_lab": can_edit,
@@ -230,8 +211,9 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Measures -------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def measure_list(request: HttpRequest) -> HttpResponse:
-    user = viewer(request)
+    user = acting_user(request)
     filters = MeasureFilter.from_params(clean_params(request))
     page = paginate(request, filters.apply(measures_for_list(user)))
     prepare_measures(page.object_list)
@@ -240,11 +222,12 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "crumbs": [(_("Measures"), None)],
         **filter_form_context(user, filters),
     }
-    return _render_with_fragment(request, "labs/measure_list.html", "results", context)
+    return render_page(request, "labs/measure_list.html", context, partial="results")
 
 
+@require_safe
 def measure_detail(request: HttpRequest, lab_slug: str, slug: str) -> HttpResponse:
-    user = viewer(request)
+    user = acting_user(request)
     measure = get_object_or_404(measure_for_detail(user), lab__slug=lab_slug, slug=slug)
     lab = measure.lab
     prepare_measures([measure], with_goals=True)
@@ -275,9 +258,12 @@ def safe_filename(name: str, fallback: str = "evidence") -> str:
         return fallback
 
 
+@require_safe
 def result_evidence(request: HttpRequest, lab_slug: str, slug: str, result_id: int) -> FileResponse:
     """A result's evidence file, as a download, if the measure is visible to the user."""
-    measure = get_object_or_404(Measure.objects.visible_to(viewer(request)), lab__slug=lab_slug, slug=slug)
+    measure = get_object_or_404(
+        Measure.objects.visible_to(acting_user(request)), lab__slug=lab_slug, slug=slug
+    )
     result = get_object_or_404(Result, pk=result_id, measure=measure)
     if not result.evidence_file:
         raise Http404(_("This result has no evidence file."))
