@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
 from ninja.openapi.schema import OpenAPISchema
 
 from reallabor.api import errors
@@ -61,3 +63,16 @@ api.add_router("", "reallabor.labs.api.lab_router")
 api.add_router("", "reallabor.labs.api.measure_router")
 api.add_router("", "reallabor.taxonomy.api.vocabulary_router")
 api.add_router("", "reallabor.taxonomy.api.term_router")
+
+fallback_router = Router()
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under /api/v1/: a JSON 404 rather than the HTML page."""
+    raise Http404(_("There is no API endpoint at %(path)s.") % {"path": request.path[:200]})
+
+
+api.add_router("", fallback_router)  # last: it matches every path

@@ -267,6 +267,8 @@ def test_bad_query_parameters_give_422(world: ApiWorld, url: str) -> None:
         f"{API}/vocabularies/sdg/versions/99999999999999999999",
         f"{API}/terms/0",
         f"{API}/terms/99999999999999999999",
+        f"{API}/gibt-es-nicht",
+        f"{API}/labs/",
     ],
 )
 def test_unknown_objects_give_404_as_json(world: ApiWorld, url: str) -> None:

@@ -851,13 +851,18 @@ BAD_QUERIES = [
 
 
 @pytest.mark.parametrize("path", ["/portfolio/", "/massnahmen/", "/labore/"])
-@pytest.mark.parametrize("query", BAD_QUERIES)
-def test_bad_parameters_never_fail(db: None, path: str, query: str) -> None:
+def test_bad_parameters_never_fail(db: None, path: str) -> None:
     lab = make_lab(name="One")
     make_measure(lab, title="Only", tags=[{"term": "sdg:8"}])
-    response = Client().get(f"{path}?{query}")
-    assert response.status_code == 200
-    assert "<script>" not in response.content.decode().split("</head>", 1)[1]
+    client = Client()
+    failures = []
+    for query in BAD_QUERIES:
+        response = client.get(f"{path}?{query}")
+        if response.status_code != 200:
+            failures.append(f"{path}?{query[:50]}: HTTP {response.status_code}")
+        elif "<script>" in response.content.decode().split("</head>", 1)[1]:
+            failures.append(f"{path}?{query[:50]}: the input came back unescaped")
+    assert not failures
 
 
 def test_a_page_beyond_the_end_is_empty_and_offers_the_first(portfolio: Portfolio) -> None:

@@ -49,6 +49,7 @@ from reallabor.labs.forms import (
     MeasureForm,
     MemberAddForm,
     Section,
+    TagForm,
     TagFormSet,
     organisation_suggestions,
     tag_term_choices,
@@ -588,8 +589,6 @@ def measure_tags(request: HttpRequest, lab_slug: str, slug: str) -> HttpResponse
 
 
 def _initial_tag_formset(measure: Measure, kwargs: dict[str, Any]) -> RowFormSet:
-    from reallabor.labs.forms import TagForm
-
     initial = [{**row, "ORDER": number} for number, row in enumerate(TagForm.initial_rows(measure), 1)]
     return TagFormSet(initial=initial, **kwargs)
 

@@ -42,7 +42,6 @@ from reallabor.labs.selectors import (
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
-PORTFOLIO_VIEWS = ("full", "measures", "tags")
 MEASURE_FILTER_FIELDS = ("sdg", "megatrend", "strategy", "status", "q")
 
 
@@ -122,7 +121,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     params = clean_params(request)
     filters = MeasureFilter.from_params(params)
     view = params.get("view", "full")
-    if view not in PORTFOLIO_VIEWS:
+    if view not in ("full", "measures", "tags"):
         view = "full"
     measures = filters.apply(Measure.objects.visible_to(user))
     labs = labs_for_list(user)
@@ -131,15 +130,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if any(getattr(filters, name) for name in MEASURE_FILTER_FIELDS) or filters.published is not None:
         labs = labs.filter(pk__in=measures.values("lab_id"))
     page = paginate(request, labs)
+    views = {
+        "full": _("Real-world labs, measures and megatrends/SDGs"),
+        "measures": _("Real-world labs and measures"),
+        "tags": _("Real-world labs and megatrends/SDGs"),
+    }
     context = {
         "page": page,
         "rows": portfolio_rows(page.object_list, measures),
         "view": view,
-        "views": [
-            ("full", _("Real-world labs, measures and megatrends/SDGs")),
-            ("measures", _("Real-world labs and measures")),
-            ("tags", _("Real-world labs and megatrends/SDGs")),
-        ],
+        "view_label": views[view],
+        "views": list(views.items()),
         "crumbs": [(_("Portfolio"), None)],
         **filter_form_context(user, filters),
     }
