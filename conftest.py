@@ -36,6 +36,14 @@ class Portfolio:
         return client
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached fragments must not leak from one test's database into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def portfolio(db: None) -> Portfolio:
     from reallabor.core.demo import bottrop

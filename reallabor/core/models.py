@@ -24,3 +24,16 @@ class RevisionedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class ContentVersion(models.Model):
+    """One counter that every write through the services increases (see ``core.cache``).
+
+    Cached page fragments are keyed on it, so any change makes every cached fragment stale at
+    once — simple and safe, and writes are rare compared with reads.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from reallabor.core.cache import content_changed
 from reallabor.history.diff import diff_states
 from reallabor.history.models import Version
 
@@ -28,6 +29,7 @@ def record_version(
     changes = diff_states(previous.data if previous else None, data)
     if not changes and action in (Version.Action.CHANGED, Version.Action.RESTORED):
         return None
+    content_changed()
     return Version.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,

@@ -47,7 +47,7 @@ lab_router = Router(tags=["labs"])
 measure_router = Router(tags=["measures"])
 
 Phase = Literal["co_design", "co_production", "co_evaluation", "continued", "ended"]
-Status_ = Literal["planned", "running", "completed", "stopped"]
+MeasureStatus = Literal["planned", "running", "completed", "stopped"]
 Slug = Annotated[Text, Field(max_length=100, pattern=r"^[-a-zA-Z0-9_]+$")]
 OrganisationSlug = Annotated[Text, Field(max_length=220)]
 REVISION_HELP = "The revision you loaded; a newer one on the server gives 409 instead of overwriting."
@@ -263,7 +263,7 @@ class ResultIn(InputSchema):
 class MeasureFields(InputSchema):
     slug: Slug | None = Field(None, description="Made from the title when not given.")
     summary: Text | None = None
-    status: Status_ | None = None
+    status: MeasureStatus | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
     is_published: bool | None = Field(None, description="Only lab coordinators may change it.")
@@ -301,7 +301,7 @@ class MeasureFilterParams(Schema):
     )
     megatrend: ShortText | None = Field(None, description="A megatrend code, e.g. digitalisierung")
     strategy: ShortText | None = Field(None, description="A strategy goal code")
-    status: Status_ | None = None
+    status: MeasureStatus | None = None
     published: bool | None = None
     q: ShortText | None = Field(None, description="Words in the title, summary or lab name")
 
@@ -399,7 +399,7 @@ def _lab_detail(lab: Lab, user: User | AnonymousUser) -> Lab:
     )
 
 
-def _measure_data(payload: InputSchema) -> tuple[dict[str, Any], int | None]:
+def _input_data(payload: InputSchema) -> tuple[dict[str, Any], int | None]:
     data = payload.dict(exclude_unset=True)
     expected_revision = data.pop("expected_revision", None)
     if not data.get("slug"):
@@ -453,7 +453,7 @@ def create_lab(request: HttpRequest, payload: LabIn) -> Status[Lab]:
     user = require_user(request)
     if not permissions.can_create_lab(user):
         raise PermissionDenied(_("Only administrators may create labs."))
-    data, _revision = _measure_data(payload)
+    data, _revision = _input_data(payload)
     lab = services.create_lab(user=user, data=data)
     return Status(201, _lab_detail(_lab_queryset().get(pk=lab.pk), user))
 
@@ -470,7 +470,7 @@ def update_lab(request: HttpRequest, slug: str, payload: LabPatch) -> Lab:
     lab = get_lab(user, slug)
     if not permissions.can_edit_lab(user, lab):
         raise PermissionDenied(_("You may not edit this lab."))
-    data, expected_revision = _measure_data(payload)
+    data, expected_revision = _input_data(payload)
     lab = services.update_lab(user=user, lab=lab, data=data, expected_revision=expected_revision)
     return _lab_detail(_lab_queryset().get(pk=lab.pk), user)
 
@@ -540,7 +540,7 @@ def create_measure(request: HttpRequest, lab_slug: str, payload: MeasureIn) -> S
     lab = get_lab(user, lab_slug)
     if not permissions.can_create_measure(user, lab):
         raise PermissionDenied(_("You may not add measures to this lab."))
-    data, _revision = _measure_data(payload)
+    data, _revision = _input_data(payload)
     _check_evidence_files(data, None)
     measure = services.create_measure(user=user, lab=lab, data=data)
     return Status(201, _reload_measure(measure))
@@ -558,7 +558,7 @@ def update_measure(request: HttpRequest, lab_slug: str, slug: str, payload: Meas
     measure = get_measure(user, lab_slug, slug)
     if not permissions.can_edit_measure(user, measure):
         raise PermissionDenied(_("You may not edit this measure."))
-    data, expected_revision = _measure_data(payload)
+    data, expected_revision = _input_data(payload)
     _check_evidence_files(data, measure)
     measure = services.update_measure(
         user=user, measure=measure, data=data, expected_revision=expected_revision

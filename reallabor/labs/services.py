@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from reallabor.core.cache import content_changed
 from reallabor.core.services import check_revision
 from reallabor.core.validation import ErrorCollector
 from reallabor.history.models import Version
@@ -603,6 +604,7 @@ def reorder_measures(*, user: Any, lab: Lab, order: list[int]) -> None:
     for position, pk in enumerate(order, start=1):
         measures[pk].position = position
     Measure.objects.bulk_update(measures.values(), ["position"])
+    content_changed()
 
 
 def move_measure(*, user: Any, measure: Measure, offset: int) -> None:

@@ -160,7 +160,8 @@ class Tag(models.Model):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        # Objects by term (filters); tags of an object use the unique constraint's index.
+        indexes = [models.Index(fields=["term", "content_type", "object_id"], name="tag_term_object_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "term"], name="tag_unique_term_per_object"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from reallabor.core.cache import content_changed
 from reallabor.core.validation import ErrorCollector
 from reallabor.taxonomy import permissions
 from reallabor.taxonomy.models import Tag, Term, Vocabulary
@@ -176,6 +177,7 @@ def create_term(*, user: Any, vocabulary: Vocabulary, data: dict[str, Any]) -> T
     term = Term(vocabulary=vocabulary)
     _apply_term(term, data)
     term.save()
+    content_changed()
     return term
 
 
@@ -184,6 +186,7 @@ def update_term(*, user: Any, term: Term, data: dict[str, Any]) -> Term:
     _require_editable(user, term.vocabulary)
     _apply_term(term, data)
     term.save()
+    content_changed()
     return term
 
 
@@ -197,6 +200,7 @@ def delete_term(*, user: Any, term: Term) -> None:
             code="in_use",
         )
     term.delete()
+    content_changed()
 
 
 @transaction.atomic
@@ -209,6 +213,7 @@ def set_local_wording(*, user: Any, term: Term, local_name: str) -> Term:
     errors.clean(term, exclude=["vocabulary", "parent"])
     errors.raise_if_any()
     term.save(update_fields=["local_name"])
+    content_changed()
     return term
 
 
@@ -262,6 +267,7 @@ def create_vocabulary_version(*, user: Any, vocabulary: Vocabulary) -> Vocabular
             colour=term.colour,
             position=term.position,
         )
+    content_changed()
     return successor
 
 
@@ -281,4 +287,5 @@ def create_vocabulary(*, user: Any, data: dict[str, Any]) -> Vocabulary:
         errors.add("family", _("A vocabulary with this family already exists."))
     errors.raise_if_any()
     vocabulary.save()
+    content_changed()
     return vocabulary

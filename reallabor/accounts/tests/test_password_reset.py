@@ -19,6 +19,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.tasks import TaskResultStatus, task_backends
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from pytest_django import DjangoDbBlocker
 
 from reallabor.accounts.models import User
 from reallabor.accounts.tasks import send_email
@@ -305,9 +307,25 @@ def test_posting_to_a_broken_link_changes_nothing(client: Client, anna: User) ->
 # --- the production task backend and its worker --------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def refill_migrated_data(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """A transactional test ends with an emptied database (the SDG vocabulary and the content
+    types of the migrations gone): put the migrated data back for whatever test runs next.
+
+    Module scope: set up before, and torn down after, the test's transactional database."""
+    yield
+    connection = connections[DEFAULT_DB_ALIAS]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_database_backend_stores_the_mail_until_the_worker_sends_it(client: Client) -> None:
+def test_database_backend_stores_the_mail_until_the_worker_sends_it(
+    refill_migrated_data: None, client: Client
+) -> None:
     """Real commits (transactional test): the request commits, the task waits READY in the
     database, and one run of `db_worker --batch` sends it."""
     UserFactory.create(email="anna@example.org")

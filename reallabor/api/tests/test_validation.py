@@ -286,3 +286,14 @@ def test_unknown_filter_values_find_nothing(world: ApiWorld) -> None:
         response = client.get(f"{API}/measures?{params}")
         assert response.status_code == 200, params
         assert response.json() == {"count": 0, "items": []}
+
+
+def test_oversize_body_gives_413(world: ApiWorld) -> None:
+    before = db_digest()
+    body = '{"summary": "' + "x" * (6 * 1024 * 1024) + '"}'
+
+    response = world.client("administrator").patch(HALLOBOT, body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request is too large."}
+    assert db_digest() == before

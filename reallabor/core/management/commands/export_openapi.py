@@ -21,7 +21,9 @@ def openapi_json() -> str:
 
 
 class Command(BaseCommand):
-    help = "Write the OpenAPI schema of /api/v1/ to docs/api/openapi.json (--check: fail if it is out of date)."
+    help = (
+        "Write the OpenAPI schema of /api/v1/ to docs/api/openapi.json (--check: fail if it is out of date)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
