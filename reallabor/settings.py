@@ -191,17 +191,27 @@ MAX_UPLOAD_BYTES = int(env("REALLABOR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env(
-    "REALLABOR_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+_smtp = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = env(
+    "REALLABOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else _smtp
 )
-EMAIL_HOST = env("REALLABOR_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("REALLABOR_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("REALLABOR_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env("REALLABOR_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("REALLABOR_EMAIL_TLS", False)
+MAILERS = {
+    "default": {
+        "BACKEND": _mail_backend,
+        "OPTIONS": (
+            {
+                "host": env("REALLABOR_EMAIL_HOST", "localhost"),
+                "port": int(env("REALLABOR_EMAIL_PORT", "25")),
+                "username": env("REALLABOR_EMAIL_USER"),
+                "password": env("REALLABOR_EMAIL_PASSWORD"),
+                "use_tls": env_bool("REALLABOR_EMAIL_TLS", False),
+                "timeout": int(env("REALLABOR_EMAIL_TIMEOUT", "20")),
+            }
+            if _mail_backend == _smtp
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env("REALLABOR_FROM_EMAIL", "reallabor@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -3,8 +3,9 @@
 Every operation takes its ``auth`` from here:
 
 - ``READ_AUTH`` (the API's default): a token, else the session, else anonymous. Reading works
-  without credentials and shows public data; a *bad* token is refused (401) rather than
-  silently treated as anonymous.
+  without credentials and shows public data; a *bad* bearer token is refused (401) rather than
+  silently treated as anonymous. Other ``Authorization`` schemes (a proxy's Basic auth) are
+  ignored.
 - ``WRITE_AUTH``: a token or the session; anonymous writes get 401.
 
 Session authentication checks CSRF on unsafe methods (POST, PATCH, PUT, DELETE) for signed-in
@@ -48,9 +49,12 @@ class TokenAuth(HttpAuthBase):
         if not header:
             return None
         scheme, _sep, key = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
+        if scheme.lower() != "bearer":
+            # Another scheme (e.g. Basic auth of a proxy in front of a staging site) is not ours.
+            return None
+        if not key.strip():
             raise AuthenticationError(
-                message=_("Unsupported authorization header: send “Authorization: Bearer <token>”.")
+                message=_("The API token is missing: send “Authorization: Bearer <token>”.")
             )
         user = authenticate_token(key.strip())
         if user is None:

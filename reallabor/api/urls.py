@@ -4,8 +4,6 @@ Reading needs no credentials (public data); signed-in users and tokens see what 
 allows. See docs/api.md.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse

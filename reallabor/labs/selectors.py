@@ -2,8 +2,8 @@
 
 Every helper here costs a constant number of queries whatever the amount of data. Lists of
 measures are made ready for display with ``prepare_measures``: their tags arrive in two queries
-for the whole list (the tags, then the few distinct terms they use, with vocabularies and SDG
-goals) as light ``TagItem`` objects, and their URLs are built without a ``reverse`` per row.
+for the whole list (the tags, then the few distinct terms they use with their vocabularies) as
+light ``TagItem`` objects, and their URLs are built without a ``reverse`` per row.
 Pages with hundreds of measures (the portfolio overview) stay fast that way.
 """
 
@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
 
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure, TargetGroup
@@ -110,9 +109,13 @@ def tag_items(objects: Sequence[Any], *, with_goals: bool = False) -> dict[int, 
     result: dict[int, list[TagItem]] = {obj.pk: [] for obj in objects}
     if not result:
         return result
-    content_type = ContentType.objects.get_for_model(objects[0])
+    meta = objects[0]._meta  # by name, not by ContentType.objects.get_for_model: no cache, no extra query
     rows = list(
-        Tag.objects.filter(content_type=content_type, object_id__in=list(result))
+        Tag.objects.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=list(result),
+        )
         .order_by("position", "id")
         .values_list("object_id", "term_id", "note", "priority", "share")
     )
@@ -202,20 +205,28 @@ def measures_for_list(user: Any) -> QuerySet[Measure]:
     )
 
 
+def profile_prefetches() -> list[Any]:
+    """The prefetches of the profile sheet: one query per row kind (tags: see ``prepare_measures``)."""
+    return [
+        "coordinators",
+        "activities",
+        "financing",
+        Prefetch("actors", queryset=Actor.objects.select_related("organisation")),
+        Prefetch("target_groups", queryset=TargetGroup.objects.select_related("term__vocabulary")),
+        "results",
+    ]
+
+
 def measure_for_detail(user: Any) -> QuerySet[Measure]:
-    """Visible measures with everything the measure page and its profile sheet show but tags."""
-    return (
-        Measure.objects.visible_to(user)
-        .select_related("lab__coordinator")
-        .prefetch_related(
-            "coordinators",
-            "activities",
-            "financing",
-            Prefetch("actors", queryset=Actor.objects.select_related("organisation")),
-            Prefetch("target_groups", queryset=TargetGroup.objects.select_related("term__vocabulary")),
-            "results",
-        )
-    )
+    """Visible measures with their lab (one query); ``load_profile`` then loads what the page shows."""
+    return Measure.objects.visible_to(user).select_related("lab__coordinator")
+
+
+def load_profile(measure: Measure) -> Measure:
+    """Load the measure's profile rows and tags for the measure page and its profile sheet (eight queries)."""
+    prefetch_related_objects([measure], *profile_prefetches())
+    prepare_measures([measure], with_goals=True)
+    return measure
 
 
 def lab_measures(lab: Lab, user: Any) -> list[Measure]:

@@ -50,6 +50,7 @@ from reallabor.taxonomy.services import (
 
 LAB_FIELDS = ("name", "summary", "background", "outlook", "phase", "funding_start", "funding_end", "position")
 MEASURE_FIELDS = ("title", "summary", "status", "start", "end")
+RESERVED_LAB_SLUGS = frozenset({"neu"})  # /labore/neu/ creates a lab
 PROFILE_SECTIONS = ("activities", "financing", "actors", "target_groups", "results")
 EVIDENCE_EXTENSIONS = {
     ".pdf",
@@ -310,7 +311,7 @@ def _apply_lab(lab: Lab, data: dict[str, Any]) -> ErrorCollector:
     if data.get("slug"):
         lab.slug = data["slug"]
     if not lab.slug and lab.name:
-        lab.slug = _unique_slug(lab.name, set(Lab.objects.values_list("slug", flat=True)))
+        lab.slug = _unique_slug(lab.name, {*Lab.objects.values_list("slug", flat=True), *RESERVED_LAB_SLUGS})
     # Without a name there is no slug to generate: only the name is reported then.
     errors.clean(lab, exclude=["coordinator"] if lab.slug else ["coordinator", "slug"])
     clash = Lab.objects.filter(slug=lab.slug).exclude(pk=lab.pk).first()
@@ -320,6 +321,8 @@ def _apply_lab(lab: Lab, data: dict[str, Any]) -> ErrorCollector:
             _("The short name “%(slug)s” is already used by the lab “%(name)s”.")
             % {"slug": lab.slug, "name": clash.name},
         )
+    elif lab.slug in RESERVED_LAB_SLUGS:
+        errors.add("slug", _("“%(slug)s” is reserved; choose another short name.") % {"slug": lab.slug})
     return errors
 
 

@@ -25,11 +25,15 @@ def organisation_state(organisation: Organisation) -> dict[str, Any]:
     return state
 
 
+# Path words under /organisationen/ that a short name must not shadow.
+RESERVED_SLUGS = frozenset({"neu", "vorschlaege"})
+
+
 def unique_organisation_slug(name: str, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:200] or "organisation"
     slug, number = base, 2
     existing = Organisation.objects.exclude(pk=exclude_pk) if exclude_pk else Organisation.objects.all()
-    while existing.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or existing.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -48,6 +52,10 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> None:
         clash = Organisation.objects.filter(slug=organisation.slug).exclude(pk=organisation.pk)
         if clash.exists():
             errors.add("slug", _("This short name is already taken by “%(name)s”.") % {"name": clash[0].name})
+        elif organisation.slug in RESERVED_SLUGS:
+            errors.add(
+                "slug", _("“%(slug)s” is reserved; choose another short name.") % {"slug": organisation.slug}
+            )
     errors.clean(organisation, exclude=["slug"] if not organisation.slug else [])
     errors.raise_if_any()
 

@@ -130,12 +130,27 @@ def test_login_form_with_errors(axe_page: Page, site: Site) -> None:
 
 
 def test_internal_pages_of_a_partner(new_page: Callable[..., Page], site: Site) -> None:
+    """The measure page with its editing links, the edit page, a section form, the tag editor and
+    the history, as the partner of the measure's lab sees them (after one change, so the history
+    has an entry with its table of changes)."""
     page = new_page(role="partner", bypass_csp=True)
     hallobot = site.measure("hallobot")
+    edit = site.measure_url(hallobot, "labs:measure-edit")
+    page.goto(edit)
+    page.get_by_role("textbox", name=either("Kurzbeschreibung", "Summary", ignore_case=True)).fill(
+        "Geändert."
+    )
+    page.get_by_role(
+        "form", name=either("Titel, Status und Zeitraum", "Title, status and period")
+    ).get_by_role("button").click()
+    expect(page.get_by_role("status").first).to_be_visible()
     check_pages(
         page,
         [
             site.measure_url(hallobot),
-            site.measure_url(hallobot, "labs:measure-edit"),
+            edit,
+            f"{edit}activities/",
+            site.measure_url(hallobot, "labs:measure-tags"),
+            site.measure_url(hallobot, "labs:measure-history"),
         ],
     )

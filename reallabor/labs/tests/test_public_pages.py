@@ -23,8 +23,10 @@ from reallabor.core.testing.factories import (
 )
 from reallabor.labs import services
 from reallabor.labs.models import Lab, LabMembership, Measure
+from reallabor.labs.selectors import tag_items
 from reallabor.labs.views.public import lab_measure_list_context
 from reallabor.organisations.models import Organisation
+from reallabor.taxonomy.services import tags_of
 
 HANDEL = "Hybride Formen des Handels"
 HANDWERK = "Digitale Koproduktion im Handwerk"
@@ -531,6 +533,8 @@ def test_measure_page(portfolio: Portfolio) -> None:
     assert rows["Added value"].text() == "No information yet"
     assert "18.02.2025:" in rows["Results"].text()
     assert "Handwerksfrühstück zur Fachkräftesicherung" in rows["Results"].text()
+    # "7. Bottroper Handwerksfrühstück …" is Markdown for a list that starts at 7: it keeps its number.
+    assert rows["Results"].find("ol").attrs["start"] == "7"
 
 
 def test_profile_sheet_says_when_a_row_is_empty(db: None) -> None:
@@ -891,20 +895,24 @@ def test_unknown_objects_are_404(portfolio: Portfolio, path: str) -> None:
 
 # Query counts: constant whatever the amount of data ---------------------------------------------------------
 
-SIGNED_IN_EXTRA = 2  # the session and the user
+SIGNED_IN = 2  # the session and the user
+CONTENT_VERSION = 1  # the fragment cache's key (public and reader pages)
+LAB_ROLES = 1  # a lab member's roles: their pages are not cached, and say what they may change
 PAGE_QUERIES = {
-    # page: (anonymous, signed-in member)
-    "home": (1, 1 + SIGNED_IN_EXTRA),
-    "portfolio": (6, 6 + SIGNED_IN_EXTRA),
-    "portfolio-measures": (6, 6 + SIGNED_IN_EXTRA),
-    "portfolio-tags": (6, 6 + SIGNED_IN_EXTRA),
-    "portfolio-filtered": (6, 6 + SIGNED_IN_EXTRA),
-    "lab-list": (1, 1 + SIGNED_IN_EXTRA),
-    "lab": (5, 5 + SIGNED_IN_EXTRA + 1),  # + the member's role in the lab
-    "measure-list": (5, 5 + SIGNED_IN_EXTRA),
-    "measure-list-filtered": (5, 5 + SIGNED_IN_EXTRA),
-    "measure": (9, 9 + SIGNED_IN_EXTRA + 1),
+    # page: (anonymous, signed-in lab member), the first request after a change (a cache miss)
+    "home": (1, 1 + SIGNED_IN),
+    "portfolio": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
+    "portfolio-measures": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
+    "portfolio-tags": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
+    "portfolio-filtered": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
+    "lab-list": (1 + CONTENT_VERSION, 1 + SIGNED_IN + LAB_ROLES),
+    "lab": (5 + CONTENT_VERSION, 5 + SIGNED_IN + LAB_ROLES),
+    "measure-list": (5 + CONTENT_VERSION, 5 + SIGNED_IN + LAB_ROLES),
+    "measure-list-filtered": (5 + CONTENT_VERSION, 5 + SIGNED_IN + LAB_ROLES),
+    "measure": (9 + CONTENT_VERSION, 9 + SIGNED_IN + LAB_ROLES),
 }
+CACHED_QUERIES = {"portfolio": 1, "lab-list": 1, "measure-list": 1, "lab": 2, "measure": 2}
+"""Anonymous requests answered from the fragment cache: the content version (and the object's lookup)."""
 
 
 def _grow(labs: int, measures_per_lab: int, start: int = 0) -> tuple[Lab, Measure]:
@@ -981,3 +989,56 @@ def test_public_pages_only_read(portfolio: Portfolio, path: str) -> None:
     client = portfolio.client("reader")
     assert client.post(path).status_code == 405
     assert client.head(path).status_code == 200
+
+
+def test_tag_items_show_what_tags_show(portfolio: Portfolio) -> None:
+    """The pages' light tag objects say exactly what ``Tag.display`` says, in the same order."""
+    measures = list(Measure.objects.order_by("pk"))
+    items = tag_items(measures, with_goals=True)
+    for measure in measures:
+        tags = list(tags_of(measure).order_by("position", "id"))
+        assert [item.display for item in items[measure.pk]] == [tag.display for tag in tags]
+        assert [item.colour for item in items[measure.pk]] == [tag.term.colour for tag in tags]
+    assert "MT »Digitalisierung« (durch die Covid-19-Pandemie gestärkt)" in [
+        item.display for item in items[Measure.objects.get(slug="hallobot").pk]
+    ]
+
+
+@pytest.mark.parametrize("page", list(CACHED_QUERIES))
+def test_public_fragments_come_from_the_cache_until_something_changes(
+    db: None, django_assert_num_queries: Any, page: str
+) -> None:
+    lab, measure = _grow(labs=2, measures_per_lab=3)
+    url = _urls(lab, measure)[page]
+    client = Client()
+    first = client.get(url).content
+    with django_assert_num_queries(CACHED_QUERIES[page]):
+        again = client.get(url).content
+    assert again == first
+    # A reader sees drafts: another cache scope.
+    reader = new_user()
+    reader.role = User.Role.READER
+    reader.save()
+    reading = Client()
+    reading.force_login(reader)
+    assert reading.get(url).status_code == 200
+    # Any change through the services makes the cached fragments stale.
+    services.update_measure(user=None, measure=measure, data={"title": "Renamed measure"})
+    services.update_lab(user=None, lab=lab, data={"name": "Renamed lab"})
+    changed = client.get(url).content.decode()
+    assert "Renamed" in changed
+
+
+def test_cached_pages_differ_by_scope(portfolio: Portfolio, drafts: dict[str, Any]) -> None:
+    """The public, readers and members each get what they may see, also from the cache."""
+    for _round in range(2):
+        assert "Lieferdienst Louise" not in ok(portfolio.client("anonymous"), "/massnahmen/").content.decode()
+        assert "Lieferdienst Louise" not in ok(portfolio.client("outsider"), "/massnahmen/").content.decode()
+        assert "Lieferdienst Louise" in ok(portfolio.client("reader"), "/massnahmen/").content.decode()
+        assert "Lieferdienst Louise" in ok(portfolio.client("partner"), "/massnahmen/").content.decode()
+    hallobot = Measure.objects.get(slug="hallobot")
+    edit = measure_url(hallobot, "measure-edit")
+    for _round in range(2):
+        assert edit not in ok(portfolio.client("anonymous"), hallobot.get_absolute_url()).content.decode()
+        assert edit in ok(portfolio.client("partner"), hallobot.get_absolute_url()).content.decode()
+        assert edit not in ok(portfolio.client("reader"), hallobot.get_absolute_url()).content.decode()

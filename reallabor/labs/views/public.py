@@ -8,6 +8,7 @@ queries, whatever the amount of data (asserted in tests/test_public_pages.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -16,11 +17,13 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from reallabor.core.views_helpers import acting_user, render_page
+from reallabor.core.cache import cached_render
+from reallabor.core.views_helpers import acting_user, is_htmx
 from reallabor.labs import permissions
 from reallabor.labs.filters import MeasureFilter, filter_labs
 from reallabor.labs.models import Lab, Measure, Result
@@ -33,6 +36,7 @@ from reallabor.labs.selectors import (
     lab_measures,
     lab_organisations,
     labs_for_list,
+    load_profile,
     measure_for_detail,
     measures_for_list,
     portfolio_rows,
@@ -99,6 +103,30 @@ def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Lis
     return ListPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
 
 
+def fragment_page(
+    request: HttpRequest,
+    template: str,
+    build_context: Callable[[], dict[str, Any]],
+    page_context: dict[str, Any],
+    *,
+    results: bool = True,
+) -> HttpResponse:
+    """The page around its main fragment, which goes through the fragment cache (``core.cache``).
+
+    ``template#main`` is the page's content (the queries of ``build_context`` run only when it is
+    not cached); ``page_context`` is what the frame around it needs (title, breadcrumbs). With
+    ``results``, an htmx request gets only the fragment ``template#results``.
+    """
+    if results and is_htmx(request):
+        response = HttpResponse(cached_render(request, f"{template}#results", build_context))
+    else:
+        main = cached_render(request, f"{template}#main", build_context)
+        response = render(request, template, {**page_context, "main": main})
+    if results:
+        patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 def filter_form_context(user: Any, filters: MeasureFilter) -> dict[str, Any]:
     """What ``labs/includes/measure_filters.html`` needs: the filters and the choices (two queries)."""
     sdgs, megatrends = filter_terms()
@@ -117,34 +145,36 @@ def filter_form_context(user: Any, filters: MeasureFilter) -> dict[str, Any]:
 @require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The seed documents' table: Reallabor | Maßnahme(n) | Megatrend/SDG, paginated by labs."""
-    user = acting_user(request)
-    params = clean_params(request)
-    filters = MeasureFilter.from_params(params)
-    view = params.get("view", "full")
-    if view not in ("full", "measures", "tags"):
-        view = "full"
-    measures = filters.apply(Measure.objects.visible_to(user))
-    labs = labs_for_list(user)
-    if filters.lab:
-        labs = labs.filter(slug=filters.lab)
-    if any(getattr(filters, name) for name in MEASURE_FILTER_FIELDS) or filters.published is not None:
-        labs = labs.filter(pk__in=measures.values("lab_id"))
-    page = paginate(request, labs)
-    views = {
-        "full": _("Real-world labs, measures and megatrends/SDGs"),
-        "measures": _("Real-world labs and measures"),
-        "tags": _("Real-world labs and megatrends/SDGs"),
-    }
-    context = {
-        "page": page,
-        "rows": portfolio_rows(page.object_list, measures),
-        "view": view,
-        "view_label": views[view],
-        "views": list(views.items()),
-        "crumbs": [(_("Portfolio"), None)],
-        **filter_form_context(user, filters),
-    }
-    return render_page(request, "labs/portfolio.html", context, partial="results")
+
+    def build() -> dict[str, Any]:
+        user = acting_user(request)
+        params = clean_params(request)
+        filters = MeasureFilter.from_params(params)
+        view = params.get("view", "full")
+        if view not in ("full", "measures", "tags"):
+            view = "full"
+        measures = filters.apply(Measure.objects.visible_to(user))
+        labs = labs_for_list(user)
+        if filters.lab:
+            labs = labs.filter(slug=filters.lab)
+        if any(getattr(filters, name) for name in MEASURE_FILTER_FIELDS) or filters.published is not None:
+            labs = labs.filter(pk__in=measures.values("lab_id"))
+        page = paginate(request, labs)
+        views = {
+            "full": _("Real-world labs, measures and megatrends/SDGs"),
+            "measures": _("Real-world labs and measures"),
+            "tags": _("Real-world labs and megatrends/SDGs"),
+        }
+        return {
+            "page": page,
+            "rows": portfolio_rows(page.object_list, measures),
+            "view": view,
+            "view_label": views[view],
+            "views": list(views.items()),
+            **filter_form_context(user, filters),
+        }
+
+    return fragment_page(request, "labs/portfolio.html", build, {"crumbs": [(_("Portfolio"), None)]})
 
 
 # Labs -----------------------------------------------------------------------------------------------------
@@ -152,25 +182,22 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def lab_list(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    params = clean_params(request)
-    q = params.get("q", "").strip()
-    phase = params.get("phase", "")
-    if phase not in Lab.Phase.values:
-        phase = ""
-    labs = filter_labs(
-        labs_for_list(user).select_related("coordinator").only(*LAB_LIST_FIELDS, "coordinator__name"),
-        q=q,
-        phase=phase,
-    )
-    context = {
-        "page": paginate(request, labs),
-        "q": q,
-        "phase": phase,
-        "phases": Lab.Phase.choices,
-        "crumbs": [(_("Labs"), None)],
-    }
-    return render_page(request, "labs/lab_list.html", context, partial="results")
+    def build() -> dict[str, Any]:
+        params = clean_params(request)
+        q = params.get("q", "").strip()
+        phase = params.get("phase", "")
+        if phase not in Lab.Phase.values:
+            phase = ""
+        labs = filter_labs(
+            labs_for_list(acting_user(request))
+            .select_related("coordinator")
+            .only(*LAB_LIST_FIELDS, "coordinator__name"),
+            q=q,
+            phase=phase,
+        )
+        return {"page": paginate(request, labs), "q": q, "phase": phase, "phases": Lab.Phase.choices}
+
+    return fragment_page(request, "labs/lab_list.html", build, {"crumbs": [(_("Labs"), None)]})
 
 
 def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:
@@ -191,22 +218,28 @@ def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:
 def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = acting_user(request)
     lab = get_object_or_404(lab_for_detail(user), slug=slug)
-    context = lab_measure_list_context(request, lab)
-    organisations, more_organisations = lab_organisations(lab)
-    can_edit = permissions.can_edit_lab(user, lab)
-    context.update(
-        {
-            "tag_groups": group_tags(union_tags(context["measures"])),
-            "organisations": organisations,
-            "more_organisations": more_organisations,
-            "can_edit_lab": can_edit,
-            "can_publish_lab": can_edit and permissions.can_publish_lab(user, lab),
-            "can_manage_members": can_edit and permissions.can_manage_lab_members(user, lab),
-            "can_create_measure": can_edit and permissions.can_create_measure(user, lab),
-            "crumbs": [(_("Labs"), reverse("labs:lab-list")), (lab.name, None)],
-        }
+
+    def build() -> dict[str, Any]:
+        context = lab_measure_list_context(request, lab)
+        organisations, more_organisations = lab_organisations(lab)
+        can_edit = permissions.can_edit_lab(user, lab)
+        context.update(
+            {
+                "tag_groups": group_tags(union_tags(context["measures"])),
+                "organisations": organisations,
+                "more_organisations": more_organisations,
+                "can_edit_lab": can_edit,
+                "can_publish_lab": can_edit and permissions.can_publish_lab(user, lab),
+                "can_manage_members": can_edit and permissions.can_manage_lab_members(user, lab),
+                "can_create_measure": can_edit and permissions.can_create_measure(user, lab),
+            }
+        )
+        return context
+
+    crumbs = [(_("Labs"), reverse("labs:lab-list")), (lab.name, None)]
+    return fragment_page(
+        request, "labs/lab_detail.html", build, {"lab": lab, "crumbs": crumbs}, results=False
     )
-    return render(request, "labs/lab_detail.html", context)
 
 
 # Measures -------------------------------------------------------------------------------------------------
@@ -214,16 +247,14 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def measure_list(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    filters = MeasureFilter.from_params(clean_params(request))
-    page = paginate(request, filters.apply(measures_for_list(user)))
-    prepare_measures(page.object_list)
-    context = {
-        "page": page,
-        "crumbs": [(_("Measures"), None)],
-        **filter_form_context(user, filters),
-    }
-    return render_page(request, "labs/measure_list.html", context, partial="results")
+    def build() -> dict[str, Any]:
+        user = acting_user(request)
+        filters = MeasureFilter.from_params(clean_params(request))
+        page = paginate(request, filters.apply(measures_for_list(user)))
+        prepare_measures(page.object_list)
+        return {"page": page, **filter_form_context(user, filters)}
+
+    return fragment_page(request, "labs/measure_list.html", build, {"crumbs": [(_("Measures"), None)]})
 
 
 @require_safe
@@ -231,23 +262,27 @@ def measure_detail(request: HttpRequest, lab_slug: str, slug: str) -> HttpRespon
     user = acting_user(request)
     measure = get_object_or_404(measure_for_detail(user), lab__slug=lab_slug, slug=slug)
     lab = measure.lab
-    prepare_measures([measure], with_goals=True)
-    can_edit = permissions.can_edit_measure(user, measure)
-    context = {
-        "measure": measure,
-        "lab": lab,
-        "tag_groups": group_tags(measure.tag_items),  # type: ignore[attr-defined]
-        "can_edit": can_edit,
-        "can_publish": permissions.can_publish_measure(user, measure),
-        "can_delete": permissions.can_delete_measure(user, measure),
-        "can_view_history": can_edit and permissions.can_view_history(user, measure),
-        "crumbs": [
-            (_("Labs"), reverse("labs:lab-list")),
-            (lab.name, lab.get_absolute_url()),
-            (measure.title, None),
-        ],
-    }
-    return render(request, "labs/measure_detail.html", context)
+
+    def build() -> dict[str, Any]:
+        load_profile(measure)
+        can_edit = permissions.can_edit_measure(user, measure)
+        return {
+            "measure": measure,
+            "lab": lab,
+            "tag_groups": group_tags(measure.tag_items),  # type: ignore[attr-defined]
+            "can_edit": can_edit,
+            "can_publish": permissions.can_publish_measure(user, measure),
+            "can_delete": permissions.can_delete_measure(user, measure),
+            "can_view_history": can_edit and permissions.can_view_history(user, measure),
+        }
+
+    crumbs = [
+        (_("Labs"), reverse("labs:lab-list")),
+        (lab.name, lab.get_absolute_url()),
+        (measure.title, None),
+    ]
+    page_context = {"measure": measure, "crumbs": crumbs}
+    return fragment_page(request, "labs/measure_detail.html", build, page_context, results=False)
 
 
 def safe_filename(name: str, fallback: str = "evidence") -> str:
