@@ -20,3 +20,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# WhiteNoise warns when STATIC_ROOT does not exist; tests serve static files through the finders.
+STATIC_ROOT = BASE_DIR / "var" / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -17,11 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reallabor.core.cache import content_changed
 from reallabor.core.services import check_revision
+from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
 from reallabor.history.models import Version
 from reallabor.history.services import record_version

@@ -7,10 +7,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reallabor.core.services import bump_revision, check_revision
+from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
 from reallabor.history.services import record_version
 from reallabor.organisations import permissions

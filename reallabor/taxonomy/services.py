@@ -9,10 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reallabor.core.cache import content_changed
+from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
 from reallabor.taxonomy import permissions
 from reallabor.taxonomy.models import Tag, Term, Vocabulary

@@ -66,7 +66,7 @@ def either(*texts: str, exact: bool = False, ignore_case: bool = False) -> re.Pa
 # Accessible names used in several tests.
 EMAIL_LABEL = re.compile(r"e-?mail", re.IGNORECASE)
 PASSWORD_LABEL = re.compile(r"^\s*(?:passwort|password)\b", re.IGNORECASE)
-LOGIN_BUTTON = either("Anmelden", "Log in", "Sign in", exact=True)
+LOGIN_BUTTON = either("Anmelden", "Log in", exact=True)
 LOGOUT_BUTTON = either("Abmelden", "Log out", exact=True)
 MAIN_NAVIGATION = either("Hauptnavigation", "Main navigation")
 

@@ -137,9 +137,9 @@ def test_internal_pages_of_a_partner(new_page: Callable[..., Page], site: Site) 
     hallobot = site.measure("hallobot")
     edit = site.measure_url(hallobot, "labs:measure-edit")
     page.goto(edit)
-    page.get_by_role("textbox", name=either("Kurzbeschreibung", "Summary", ignore_case=True)).fill(
-        "Geändert."
-    )
+    page.get_by_role(
+        "textbox", name=either("Kurzbeschreibung", "Summary", exact=True, ignore_case=True)
+    ).fill("Geändert.")
     page.get_by_role(
         "form", name=either("Titel, Status und Zeitraum", "Title, status and period")
     ).get_by_role("button").click()

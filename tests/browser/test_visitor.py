@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 PROFILE_ROWS = [
     ("Aktivitäten", "Activities"),
     ("Koordination", "Coordination"),
-    ("Finanzierung", "Financing", "Funding"),
-    ("Beteiligte Akteure", "Participating actors", "Actors"),
-    ("Zielgruppe(n)", "Zielgruppen", "Target group(s)", "Target groups"),
+    ("Finanzierung", "Financing"),
+    ("Beteiligte Akteure", "Participating actors"),
+    ("Zielgruppe(n)", "Target group(s)"),
     ("Mehrwert", "Added value"),
     ("Ergebnisse", "Results"),
 ]

@@ -129,7 +129,7 @@ CASES = [
 @contextmanager
 def rolled_back() -> Iterator[None]:
     """Undo every change made inside, so each role meets the same data."""
-    savepoint = transaction.savepoint()
+    savepoint = transaction.savepoint_create()
     try:
         yield
     finally:

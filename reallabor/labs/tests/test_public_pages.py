@@ -7,10 +7,12 @@ from html.parser import HTMLParser
 from typing import Any, cast
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import Portfolio
 from reallabor.accounts.models import User
@@ -64,6 +66,16 @@ SEED_TABLE = [
     ),
 ]
 """The overview table of the seed documents: lab → measures → megatrends and SDGs, in order."""
+
+
+def t(text: str) -> str:
+    """What the interface shows for an English source text: its translation into the default language.
+
+    The interface is German by default; until a text is translated the English source shows.
+    """
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return translation.gettext(text)
+
 
 PROFILE_ROWS = [
     "Activities",
@@ -218,7 +230,7 @@ def test_portfolio_is_the_seed_table(portfolio: Portfolio) -> None:
     headers = [
         th.text() for th in parse(response).find("table", cls="portfolio").find("thead").find_all("th")
     ]
-    assert headers == ["Real-world lab", "Measures", "Megatrend/SDG"]
+    assert headers == [t("Real-world lab"), t("Measures"), t("Megatrend/SDG")]
     assert all(th.attrs["scope"] == "col" for th in parse(response).find("thead").find_all("th"))
 
 
@@ -273,7 +285,7 @@ def test_portfolio_split_views(portfolio: Portfolio) -> None:
         ),
     ]
     headers = [th.text() for th in parse(ok(client, "/portfolio/?view=tags")).find("thead").find_all("th")]
-    assert headers == ["Real-world lab", "Megatrend/SDG"]
+    assert headers == [t("Real-world lab"), t("Megatrend/SDG")]
 
 
 def test_lab_tags_are_the_union_in_measure_order_without_duplicates(db: None) -> None:
@@ -308,7 +320,7 @@ def test_portfolio_filters(portfolio: Portfolio, query: str, labs: list[str]) ->
         assert [lab for lab, _measures in portfolio_table(response)] == labs
     else:
         assert not parse(response).find_all("table", cls="portfolio")
-        assert "No real-world lab matches these filters." in response.content.decode()
+        assert t("No real-world lab matches these filters.") in response.content.decode()
 
 
 def test_portfolio_filter_keeps_only_matching_measures(portfolio: Portfolio) -> None:
@@ -327,7 +339,7 @@ def test_portfolio_is_paginated_by_labs(db: None) -> None:
     assert [lab for lab, _ in first] == [f"Lab {number:02d}" for number in range(25)]
     second = split_table(ok(client, reverse("labs:portfolio") + "?view=measures&page=2"))
     assert [lab for lab, _ in second] == ["Lab 25", "Lab 26"]
-    assert "No measures yet" in ok(client, reverse("labs:portfolio") + "?page=2").content.decode()
+    assert t("No measures yet") in ok(client, reverse("labs:portfolio") + "?page=2").content.decode()
 
 
 # The measure list -------------------------------------------------------------------------------------
@@ -356,14 +368,14 @@ def test_measure_list_rows_show_lab_status_and_tags(portfolio: Portfolio) -> Non
     response = ok(portfolio.client("anonymous"), reverse("labs:measure-list") + "?sdg=8")
     table = parse(response).find("table", cls="measures")
     assert [th.text() for th in table.find("thead").find_all("th")] == [
-        "Measure",
-        "Real-world lab",
-        "Status",
-        "Megatrend/SDG",
+        t("Measure"),
+        t("Real-world lab"),
+        t("Status"),
+        t("Megatrend/SDG"),
     ]
     row = table.find("tbody").children_by_tag("tr")[0]
     cells = [cell.text() for cell in row.children if isinstance(cell, Node)]
-    assert cells[:3] == [KOOPERATION, HANDWERK, "Running"]
+    assert cells[:3] == [KOOPERATION, HANDWERK, t("Running")]
     assert [li.text() for li in row.find_all("li")] == ["MT »Digitalisierung«", SDG8]
 
 
@@ -389,8 +401,8 @@ def test_measure_list_filter_form_has_labels_and_keeps_values(portfolio: Portfol
     labels = {label.attrs["for"]: label.text() for label in form.find_all("label")}
     controls = form.find_all("select") + form.find_all("input", type="search")
     assert {control.attrs["id"] for control in controls} <= set(labels)
-    assert labels["filter-lab"] == "Real-world lab"
-    assert labels["filter-sdg"] == "SDG"
+    assert labels["filter-lab"] == t("Real-world lab")
+    assert labels["filter-sdg"] == t("SDG")
     assert form.find("select", id="filter-sdg").find("option", selected="").attrs["value"] == "8"
     assert form.find("select", id="filter-status").find("option", selected="").attrs["value"] == "running"
     assert form.find("input", id="filter-q").attrs["value"] == "Hand"
@@ -450,29 +462,29 @@ def test_lab_page(portfolio: Portfolio) -> None:
         for div in main.find("dl", cls="facts").children_by_tag("div")
     }
     assert facts == {
-        "Phase": "Continued",
-        "Funding period": "01.01.2020 – 30.06.2022",
-        "Coordinating organisation": "Stadt Bottrop – Amt für Wirtschaftsförderung und Standortmanagement",
+        t("Phase"): t("Continued"),
+        t("Funding period"): "01.01.2020 – 30.06.2022",
+        t("Coordinating organisation"): "Stadt Bottrop – Amt für Wirtschaftsförderung und Standortmanagement",
     }
     headings = [h2.text() for h2 in main.find_all("h2")]
     assert headings == [
-        "Background and aims",
-        "Measures",
-        "Megatrends and SDGs",
-        "Participating organisations",
-        "Outlook",
+        t("Background and aims"),
+        t("Measures"),
+        t("Megatrends and SDGs"),
+        t("Participating organisations"),
+        t("Outlook"),
     ]
     assert "FabLab" in main.find("div", cls="prose").text()
     measures = main.find("div", id="measure-list")
     assert [h3.find("a").text() for h3 in measures.find_all("h3")] == [KOOPERATION]
-    assert "Status: Running" in measures.text()
+    assert f"{t('Status')}: {t('Running')}" in measures.text()
     assert [li.text() for li in main.find("section", id="lab-tags").find_all("li", cls="tag")] == [
         "MT »Digitalisierung«",
         SDG8,
     ]
     organisations = main.find("ul", cls="organisations").text()
-    assert "Handwerkskammer Münster (Partner)" in organisations
-    assert "Hochschule Ruhr West (Scientific partner)" in organisations
+    assert f"Handwerkskammer Münster ({t('Partner')})" in organisations
+    assert f"Hochschule Ruhr West ({t('Scientific partner')})" in organisations
     # Organisations are internal records: the public gets their names, not links.
     assert not main.find("ul", cls="organisations").find_all("a")
 
@@ -504,8 +516,13 @@ def test_lab_measure_list_partial(portfolio: Portfolio) -> None:
 
 
 def profile_rows(response: Any) -> dict[str, Node]:
+    """The profile sheet's rows in their order, by their English names (``PROFILE_ROWS``)."""
+    english = {t(name): name for name in PROFILE_ROWS}
     table = parse(response).find("table", cls="profile")
-    return {row.find("th").text(): row.find("td") for row in table.find_all("tr")}
+    return {
+        english.get(row.find("th").text(), row.find("th").text()): row.find("td")
+        for row in table.find_all("tr")
+    }
 
 
 def test_measure_page(portfolio: Portfolio) -> None:
@@ -517,7 +534,11 @@ def test_measure_page(portfolio: Portfolio) -> None:
         div.find("dt").text(): div.find("dd").text()
         for div in main.find("dl", cls="facts").children_by_tag("div")
     }
-    assert facts == {"Real-world lab": HANDWERK, "Status": "Running", "Period": "since 01.01.2021"}
+    assert facts == {
+        t("Real-world lab"): HANDWERK,
+        t("Status"): t("Running"),
+        t("Period"): t("since %(date)s") % {"date": "01.01.2021"},
+    }
     groups = {
         section.find("h3").text(): [li.text() for li in section.find_all("li")]
         for section in main.find_all("section", cls="tag-group")
@@ -530,7 +551,7 @@ def test_measure_page(portfolio: Portfolio) -> None:
     assert "Bottrop 2018+" in rows["Financing"].text()
     assert "Kreishandwerkerschaft Emscher-Lippe-West" in rows["Participating actors"].text()
     assert rows["Target group(s)"].text() == "Handwerksbetriebe"
-    assert rows["Added value"].text() == "No information yet"
+    assert rows["Added value"].text() == t("No information yet")
     assert "18.02.2025:" in rows["Results"].text()
     assert "Handwerksfrühstück zur Fachkräftesicherung" in rows["Results"].text()
     # "7. Bottroper Handwerksfrühstück …" is Markdown for a list that starts at 7: it keeps its number.
@@ -543,7 +564,7 @@ def test_profile_sheet_says_when_a_row_is_empty(db: None) -> None:
     rows = profile_rows(ok(Client(), measure.get_absolute_url()))
     assert list(rows) == PROFILE_ROWS
     assert {name: cell.text() for name, cell in rows.items()} == dict.fromkeys(
-        PROFILE_ROWS, "No information yet"
+        PROFILE_ROWS, t("No information yet")
     )
 
 
@@ -552,7 +573,7 @@ def test_financing_in_euros_german_style_and_added_value_per_target_group(portfo
     rows = profile_rows(response)
     assert "WiFi4EU (Europäische Union), 15.000,00 €" in rows["Financing"].text()
     assert "15.000,00\u00a0€" in response.content.decode()  # the amount and its unit never part
-    assert rows["Results"].text() == "No information yet"
+    assert rows["Results"].text() == t("No information yet")
     integration = Measure.objects.get(slug="integration-gefluechteter")
     rows = profile_rows(ok(portfolio.client("anonymous"), integration.get_absolute_url()))
     values = rows["Added value"]
@@ -566,7 +587,7 @@ def test_target_tags_show_their_goal(portfolio: Portfolio) -> None:
     main = parse(ok(portfolio.client("anonymous"), measure.get_absolute_url())).find("main")
     target = main.find("section", cls="tag-group").find("li").text()
     assert target.startswith("SDG 8.5 »")
-    assert target.endswith(f"(goal: {SDG8})")
+    assert target.endswith(f"({t('goal')}: {SDG8})")
 
 
 def test_markdown_cannot_run_script(portfolio: Portfolio) -> None:
@@ -670,10 +691,10 @@ def test_drafts_are_marked(portfolio: Portfolio, drafts: dict[str, Any]) -> None
     draft_lab_body = next(
         body for body in table.children_by_tag("tbody") if "Kreislaufwirtschaft" in body.text()
     )
-    assert badges(draft_lab_body.find("th")) == ["Draft"]
+    assert badges(draft_lab_body.find("th")) == [t("Draft")]
     assert badges(draft_lab_body.find("td")) == []  # its measure itself is published
     louise = next(td for td in table.find_all("td") if "Lieferdienst Louise" in td.text())
-    assert badges(louise) == ["Draft"]
+    assert badges(louise) == [t("Draft")]
     published = next(td for td in table.find_all("td") if td.text() == HALLOBOT)
     assert badges(published) == []
 
@@ -682,9 +703,9 @@ def test_drafts_are_marked(portfolio: Portfolio, drafts: dict[str, Any]) -> None
         for tr in parse(ok(client, reverse("labs:measure-list"))).find_all("tr")
         if "Reparaturcafé" in tr.text()
     )
-    assert badges(row) == ["Draft"]  # the lab is a draft
-    assert badges(parse(ok(client, drafts["measure"].get_absolute_url())).find("h1")) == ["Draft"]
-    assert badges(parse(ok(client, drafts["lab"].get_absolute_url())).find("h1")) == ["Draft"]
+    assert badges(row) == [t("Draft")]  # the lab is a draft
+    assert badges(parse(ok(client, drafts["measure"].get_absolute_url())).find("h1")) == [t("Draft")]
+    assert badges(parse(ok(client, drafts["lab"].get_absolute_url())).find("h1")) == [t("Draft")]
 
 
 def test_a_member_sees_the_drafts_of_their_lab(portfolio: Portfolio, drafts: dict[str, Any]) -> None:
@@ -777,8 +798,8 @@ def test_button_and_link_names_are_unique_per_measure(portfolio: Portfolio) -> N
     response = ok(portfolio.client("administrator"), portfolio.handel.get_absolute_url())
     main = parse(response).find("main")
     names = [button.text(hidden=True) for button in main.find_all("button")]
-    assert "Move down: " + FAIRTRADE in names
-    assert "Move up: " + HALLOBOT in names
+    assert f"{t('Move down')}: {FAIRTRADE}" in names
+    assert f"{t('Move up')}: {HALLOBOT}" in names
     assert len(names) == len(set(names))
     ids = [node.attrs["id"] for node in parse(response).iter() if "id" in node.attrs]
     assert len(ids) == len(set(ids))
@@ -872,9 +893,9 @@ def test_bad_parameters_never_fail(db: None, path: str) -> None:
 def test_a_page_beyond_the_end_is_empty_and_offers_the_first(portfolio: Portfolio) -> None:
     for path in (reverse("labs:portfolio"), reverse("labs:measure-list"), reverse("labs:lab-list")):
         response = ok(portfolio.client("anonymous"), f"{path}?page=99999&sdg=8")
-        assert "There is nothing on this page." in response.content.decode()
+        assert t("There is nothing on this page.") in response.content.decode()
         link = next(
-            a for a in parse(response).find("main").find_all("a") if a.text() == "Go to the first page"
+            a for a in parse(response).find("main").find_all("a") if a.text() == t("Go to the first page")
         )
         assert link.attrs["href"] == "?sdg=8"
 
