@@ -37,3 +37,6 @@ class ContentVersion(models.Model):
 
     class Meta:
         verbose_name = _("content version")
+
+    def __str__(self) -> str:
+        return str(self.value)
