@@ -349,7 +349,7 @@ def test_admin_creates_a_lab(portfolio: Portfolio) -> None:
             "is_published": "on",
         },
     )
-    lab = Lab.objects.get(slug="zirkulare-wertschopfung")
+    lab = Lab.objects.get(slug="zirkulaere-wertschoepfung")
     assert response.status_code == 302
     assert response["Location"] == reverse("labs:lab-edit", kwargs={"slug": lab.slug})
     state = services.lab_state(lab)
@@ -521,7 +521,7 @@ def test_coordinator_creates_a_measure(portfolio: Portfolio) -> None:
         reverse("labs:measure-create", kwargs={"lab_slug": HANDWERK}),
         {"title": "Handwerksfrühstück", "summary": "", "status": "running", "start": "2025-02-18"},
     )
-    item = Measure.objects.get(lab__slug=HANDWERK, slug="handwerksfruhstuck")
+    item = Measure.objects.get(lab__slug=HANDWERK, slug="handwerksfruehstueck")
     assert response.status_code == 302
     assert response["Location"] == reverse(
         "labs:measure-edit", kwargs={"lab_slug": HANDWERK, "slug": item.slug}

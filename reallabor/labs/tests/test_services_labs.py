@@ -83,7 +83,7 @@ def test_create_lab_with_all_fields(admin: User, wifoe: Organisation) -> None:
     lab.refresh_from_db()
     assert services.lab_state(lab) == {
         "name": "Fachkräftesicherung",
-        "slug": "fachkraftesicherung",
+        "slug": "fachkraeftesicherung",
         "summary": "Kurz",
         "background": "**Hintergrund**",
         "outlook": "Ausblick",

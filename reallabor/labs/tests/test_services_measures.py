@@ -146,7 +146,7 @@ def snapshot(measure: Measure | None = None) -> tuple[Any, ...]:
 
 
 def test_create_measure_stores_the_complete_profile(measure: Measure) -> None:
-    expected = {**full_data(), "slug": "kooperation-zur-erhohung-des-digitalisierungsstands"}
+    expected = {**full_data(), "slug": "kooperation-zur-erhoehung-des-digitalisierungsstands"}
     assert services.measure_state(reload(measure)) == expected
     assert reload(measure).revision == 1
     version = Version.objects.get(content_type__model="measure")
@@ -158,9 +158,9 @@ def test_measures_are_appended_to_their_lab_and_slugs_are_unique_per_lab(lab: La
     second = make_measure(lab, title="Handwerksfrühstück")
     elsewhere = make_measure(make_lab(), title="Handwerksfrühstück")
     assert [first.slug, second.slug, elsewhere.slug] == [
-        "handwerksfruhstuck",
-        "handwerksfruhstuck-2",
-        "handwerksfruhstuck",
+        "handwerksfruehstueck",
+        "handwerksfruehstueck-2",
+        "handwerksfruehstueck",
     ]
     assert second.position == first.position + 1
     assert list(lab.measures.all()) == [first, second]

@@ -127,7 +127,7 @@ def test_admin_adds_and_edits_terms(portfolio: Portfolio) -> None:
     term = Term.objects.get(
         vocabulary__family="megatrends", vocabulary__retired_at__isnull=True, name="Neo-Ökologie"
     )
-    assert (term.code, term.colour) == ("neo-okologie", "#3F7E44")
+    assert (term.code, term.colour) == ("neo-oekologie", "#3F7E44")
 
     before = snapshot()
     url = reverse("taxonomy:term-create", kwargs={"family": "megatrends"})
