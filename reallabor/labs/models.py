@@ -105,6 +105,7 @@ class Lab(RevisionedModel):
         verbose_name = _("real-world lab")
         verbose_name_plural = _("real-world labs")
         ordering = ["position", "name"]
+        indexes = [models.Index(fields=["position", "name"], name="lab_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(funding_end__isnull=True)
