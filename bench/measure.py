@@ -39,6 +39,7 @@ class Measurement:
     bytes: int | None = None
     samples_ns: list[int] = field(default_factory=list)  # wall-clock time (perf_counter)
     cpu_samples_ns: list[int] = field(default_factory=list)  # CPU time of this process
+    cold_samples_ns: list[int] = field(default_factory=list)  # first request after a change (cache empty)
 
     @property
     def measurable(self) -> bool:
@@ -48,6 +49,9 @@ class Measurement:
         data = asdict(self)
         samples = sorted(data.pop("samples_ns"))
         cpu_samples = data.pop("cpu_samples_ns")
+        cold_samples = data.pop("cold_samples_ns")
+        if cold_samples:
+            data["cold_median_ms"] = statistics.median(cold_samples) / 1e6
         data["samples"] = len(samples)
         if samples:
             data["median_ms"] = statistics.median(samples) / 1e6
@@ -72,6 +76,9 @@ def _row_counts() -> dict[str, int]:
     for model in (Activity, Financing, Actor, TargetGroup, Result, Tag):
         counts[str(model._meta.verbose_name_plural)] = model.objects.count()
     return counts
+
+
+COLD_REPEAT = 7
 
 
 def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -132,6 +139,16 @@ def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -
             elapsed = time.perf_counter_ns() - started
             item.cpu_samples_ns.append(time.process_time_ns() - cpu_started)
             item.samples_ns.append(elapsed)
+
+    # Cold: the cache emptied before each request, as after any change of content.
+    from django.core.cache import cache
+
+    for _ in range(COLD_REPEAT):
+        for item in targets:
+            cache.clear()
+            started = time.perf_counter_ns()
+            clients[item.user].get(item.path)  # type: ignore[arg-type]
+            item.cold_samples_ns.append(time.perf_counter_ns() - started)
 
     marker: dict[str, Any] = {}
     if marker_path(scale).exists():

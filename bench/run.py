@@ -24,7 +24,7 @@ from bench.environment import PROJECT_DIR
 from bench.generate import SCALES
 
 TARGETS = {"city": 3.0, "nation": 5.0}
-HEADERS = ["scale", "user", "page", "status", "queries", "KB", "median ms", "p95 ms", "× floor", "CPU × floor", "target", "ok"]  # fmt: skip
+HEADERS = ["scale", "user", "page", "status", "queries", "KB", "median ms", "p95 ms", "× floor", "CPU × floor", "target", "ok", "cold ms", "cold × floor"]  # fmt: skip
 PAGE_LABELS = {
     "floor": "floor (1 query)",
     "overview": "portfolio overview",
@@ -112,6 +112,10 @@ def evaluate(results: dict[str, dict[str, Any]]) -> tuple[list[list[str]], list[
                     "–" if cpu_ratio is None else f"{cpu_ratio:.2f}",
                     target_text,
                     ok,
+                    _ms(m.get("cold_median_ms")),
+                    "–"
+                    if m.get("cold_median_ms") is None or not floor.get("median_ms")
+                    else f"{m['cold_median_ms'] / floor['median_ms']:.1f}",
                 ]
             )
     return rows, misses
@@ -212,10 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     rows, misses = evaluate(results)
     if rows:
-        print(_table(HEADERS, rows, right={3, 4, 5, 6, 7, 8, 9}))
+        print(_table(HEADERS, rows, right={3, 4, 5, 6, 7, 8, 9, 12, 13}))
         print(
             "× floor: median wall-clock time over the floor's, same user and process (the target applies);\n"
-            "CPU × floor: the same with the process's CPU time, steadier when other work shares the machine."
+            "CPU × floor: the same with the process's CPU time, steadier when other work shares the machine;\n"
+            "cold: the first request after a change of content (cache empty), median of 7 - the target "
+            "applies to the steady state above, cold is shown so the cache hides nothing."
         )
     print()
     print("\n".join(query_count_lines(results)))
