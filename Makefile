@@ -53,10 +53,9 @@ test-sqlite: bootstrap
 	@echo "=== tests on SQLite ==="
 	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
-# Browser tests exercise the pages, not the database: they run once, on SQLite.
 test-postgres: bootstrap
 	@echo "=== tests on PostgreSQL ==="
-	bash scripts/with-postgres $(PYTEST) -m "not browser" $(PYTEST_ARGS)
+	bash scripts/with-postgres $(PYTEST) $(PYTEST_ARGS)
 
 # --- checks ------------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from reallabor.core.models import TimeStampedModel
 class UserManager(DjangoUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):  # type: ignore[no-untyped-def,override]
+    def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("The e-mail address is required.")
         email = self.normalize_email(email).lower()
@@ -29,12 +29,12 @@ class UserManager(DjangoUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+    def create_superuser(self, email, password=None, **extra_fields):  # type: ignore[override]
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
@@ -52,7 +52,7 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     objects = UserManager()  # type: ignore[misc]
 
