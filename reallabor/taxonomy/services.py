@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,7 +255,8 @@ def create_vocabulary_version(*, user: Any, vocabulary: Vocabulary) -> Vocabular
         is_editable=vocabulary.is_editable,
     )
     copies: dict[int, Term] = {}
-    for term in vocabulary.terms.order_by("parent_id", "position"):
+    # Parents before children (NULL first on every database), so each child finds its parent's copy.
+    for term in vocabulary.terms.order_by(F("parent_id").asc(nulls_first=True), "position"):
         copies[term.pk] = Term.objects.create(
             vocabulary=successor,
             code=term.code,

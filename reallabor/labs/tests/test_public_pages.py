@@ -230,7 +230,7 @@ def test_portfolio_is_the_seed_table(portfolio: Portfolio) -> None:
     headers = [
         th.text() for th in parse(response).find("table", cls="portfolio").find("thead").find_all("th")
     ]
-    assert headers == [t("Real-world lab"), t("Measures"), t("Megatrend/SDG")]
+    assert headers == [t("Real-world lab"), t("Measure(s)"), t("Megatrend/SDG")]
     assert all(th.attrs["scope"] == "col" for th in parse(response).find("thead").find_all("th"))
 
 

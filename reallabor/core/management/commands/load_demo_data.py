@@ -26,10 +26,14 @@ class Command(BaseCommand):
 
     def print_accounts(self) -> None:
         from reallabor.accounts.models import User
+        from reallabor.labs.models import LabMembership
 
         self.stdout.write(f"Demo accounts (password: {bottrop.DEMO_PASSWORD}):")
         for email, _first, _last, role, membership in bottrop.DEMO_ACCOUNTS:
             if not User.objects.filter(email=email).exists():
                 continue
-            what = str(User.Role(role).label) if not membership else f"{membership[1]} – {membership[0]}"
+            what = str(User.Role(role).label)
+            if membership:
+                lab = Lab.objects.filter(slug=membership[0]).first()
+                what = f"{LabMembership.Role(membership[1]).label} – {lab.name if lab else membership[0]}"
             self.stdout.write(f"  {email:35} {what}")
