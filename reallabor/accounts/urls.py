@@ -14,5 +14,5 @@ urlpatterns = [
     path("passwort-aendern/", views.password_change, name="password-change"),
     path("", views.profile, name="profile"),
     path("tokens/neu/", views.token_create, name="token-create"),
-    path("tokens/<int:pk>/widerrufen/", views.token_revoke, name="token-revoke"),
+    path("tokens/<uuid:public_id>/widerrufen/", views.token_revoke, name="token-revoke"),
 ]

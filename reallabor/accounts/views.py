@@ -7,6 +7,7 @@ login with ``accounts/locked_out.html`` (HTTP 429).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from axes.utils import reset as reset_login_failures
@@ -164,9 +165,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+def token_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseRedirect:
     # Only the user's own tokens can be found here: anybody else's token is a 404.
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, public_id=public_id, user=request.user)
     name = token.name
     services.revoke_api_token(user=request.user, token=token)
     messages.success(request, _("The token »%(name)s« has been revoked.") % {"name": name})

@@ -18,7 +18,7 @@ CREATE = reverse("accounts:token-create")
 
 
 def revoke_url(token: ApiToken) -> str:
-    return reverse("accounts:token-revoke", kwargs={"pk": token.pk})
+    return reverse("accounts:token-revoke", kwargs={"public_id": token.public_id})
 
 
 def test_anonymous_visitors_are_sent_to_login(client: Client, db: None) -> None:
@@ -132,7 +132,12 @@ def test_revoke_by_get_is_not_allowed(client: Client, anna: User) -> None:
 
 def test_unknown_token_is_a_404(client: Client, anna: User) -> None:
     client.force_login(anna)
-    assert client.post(reverse("accounts:token-revoke", kwargs={"pk": 999999})).status_code == 404
+    assert (
+        client.post(
+            reverse("accounts:token-revoke", kwargs={"public_id": "00000000-0000-0000-0000-000000000000"})
+        ).status_code
+        == 404
+    )
 
 
 def test_change_password(client: Client, anna: User) -> None:
