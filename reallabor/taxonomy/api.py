@@ -24,6 +24,7 @@ from reallabor.api.schemas import (
     InputSchema,
     Position,
     ShortText,
+    TermRef,
     Text,
     attach,
     attached,
@@ -79,34 +80,16 @@ class ParentRef(Schema):
     code: str
 
 
-class TermOut(Schema):
-    id: int
-    family: str
-    version: int
-    code: str
+class TermOut(TermRef):
+    """A term with all its fields (TermRef's plus names, descriptions, parent and position)."""
+
     name: str
     name_en: str
     local_name: str = Field(description="The city's own wording, shown instead of the name where set")
-    label: str = Field(description="The name shown, in the request's language")
-    display: str = Field(examples=["SDG 8 »Menschenwürdige Arbeit und Wirtschaftswachstum«"])
     description: str
     description_en: str
     parent: ParentRef | None = Field(description="An SDG target's goal")
-    colour: str
     position: int
-    retired: bool = Field(description="The term belongs to a retired vocabulary version")
-
-    @staticmethod
-    def resolve_family(obj: Term) -> str:
-        return obj.vocabulary.family
-
-    @staticmethod
-    def resolve_version(obj: Term) -> int:
-        return obj.vocabulary.version
-
-    @staticmethod
-    def resolve_retired(obj: Term) -> bool:
-        return obj.vocabulary.is_retired
 
 
 class VocabularyDetail(VocabularyOut):
