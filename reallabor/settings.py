@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reallabor.taxonomy",
     "reallabor.history",
     "reallabor.labs",
+    "reallabor.reports",
     "reallabor.api",
 ]
 
