@@ -121,6 +121,35 @@ def evaluate(results: dict[str, dict[str, Any]]) -> tuple[list[list[str]], list[
     return rows, misses
 
 
+REPORT_HEADERS = ["scope", "what", "runs", "median s", "max s", "KB", "target", "ok"]
+REPORT_SCOPES = {"bottrop": "Bottrop portfolio", "lab200": "lab of 200 measures"}
+
+
+def evaluate_reports(result: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
+    rows: list[list[str]] = []
+    misses: list[str] = []
+    for row in result["rows"]:
+        target = row["target_s"]
+        ok = "" if target is None else "yes" if row["median_s"] <= target else "MISS"
+        if ok == "MISS":
+            misses.append(
+                f"{REPORT_SCOPES[row['scope']]} {row['what']}: {row['median_s']:.2f} s (target ≤ {target:g} s)"
+            )
+        rows.append(
+            [
+                REPORT_SCOPES.get(row["scope"], row["scope"]),
+                row["what"],
+                str(row["runs"]),
+                f"{row['median_s']:.3f}",
+                f"{row['max_s']:.3f}",
+                _kb(row["bytes"]),
+                "–" if target is None else f"≤ {target:g} s",
+                ok,
+            ]
+        )
+    return rows, misses
+
+
 def query_count_lines(results: dict[str, dict[str, Any]]) -> list[str]:
     """Per page and user: are the query counts equal at every scale?"""
     if len(results) < 2:
@@ -168,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first (default 5)")
     parser.add_argument("--users", default="anonymous,reader", help="kinds of user (anonymous,reader)")
     parser.add_argument("--rebuild", action="store_true", help="regenerate the databases even if cached")
+    parser.add_argument(
+        "--parts", default="pages,reports", help="what to measure: pages, reports (default both)"
+    )
     args = parser.parse_args(argv)
     scales = [scale.strip() for scale in args.scales.split(",") if scale.strip()]
     unknown = [scale for scale in scales if scale not in SCALES]
@@ -185,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     generations: dict[str, dict[str, Any]] = {}
     results: dict[str, dict[str, Any]] = {}
     failed = False
-    for scale in scales:
+    parts = {part.strip() for part in args.parts.split(",") if part.strip()}
+    for scale in scales if "pages" in parts else []:
         try:
             print(f"{scale}: preparing the database …", flush=True)
             started = time.perf_counter()
@@ -226,6 +259,28 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(query_count_lines(results)))
     print()
+    if "reports" in parts:
+        try:
+            print("reports: building the database and measuring …", flush=True)
+            reports = _run_json(["bench.reports"])
+        except RuntimeError as error:
+            print(f"reports: {error}", file=sys.stderr, flush=True)
+            failed = True
+        else:
+            report_rows, report_misses = evaluate_reports(reports)
+            misses += report_misses
+            print()
+            print(
+                f"Reports and blueprints: the Bottrop portfolio ({reports['bottrop_measures']} measures) and "
+                f"one lab of {reports['big_lab_measures']} measures (internal report)"
+            )
+            print(_table(REPORT_HEADERS, report_rows, right={3, 4, 5, 6}))
+            print(
+                "Time: load from the database and render, in-process, median of the runs (the first, untimed "
+                "run warms up imports and fonts).\nload: build_report alone; export: the blueprint as a dict; "
+                "import: validate and write a new lab in one transaction."
+            )
+            print()
     if misses:
         print(f"Missed ({len(misses)}):")
         print("\n".join(f"  - {miss}" for miss in misses))

@@ -5,6 +5,7 @@ from reallabor.api.urls import api
 
 urlpatterns = [
     path("", include("reallabor.core.urls")),
+    path("", include("reallabor.reports.urls")),
     path("", include("reallabor.labs.urls")),
     path("", include("reallabor.organisations.urls")),
     path("", include("reallabor.taxonomy.urls")),

@@ -8,9 +8,12 @@ matrix in reallabor/api/tests/test_role_matrix.py.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import ROLES, Portfolio
@@ -58,6 +61,10 @@ GET_MATRIX: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
     ("labs:measure-tags", HALLOBOT, HANDEL_EDITORS),
     ("labs:measure-history", HALLOBOT, HANDEL_EDITORS),
     ("labs:measure-delete", KOOPERATION, HANDWERK_COORDINATION),
+    ("labs:lab-import", {}, ADMIN_ONLY),
+    ("reports:portfolio", {}, ALL_200),
+    ("reports:lab", {"slug": HANDEL}, ALL_200),
+    ("labs:lab-export", {"slug": HANDWERK}, ADMIN_ONLY),
     ("organisations:organisation-list", {}, SIGNED_IN),
     ("organisations:organisation-create", {}, ORGANISATION_CREATORS),
     ("organisations:organisation-options", {}, SIGNED_IN),
@@ -93,6 +100,22 @@ NOT_IN_MATRIX = {
     "labs:result-evidence",  # needs an uploaded file: reallabor/labs/tests/test_public_pages.py
 }
 
+
+
+class RewindingUpload(SimpleUploadedFile):
+    """An upload the test client can post more than once (it reads the file without rewinding it)."""
+
+    def read(self, *args: Any, **kwargs: Any) -> bytes:
+        self.seek(0)
+        return super().read(*args, **kwargs)
+
+
+BLUEPRINT = RewindingUpload(
+    "blaupause.json",
+    (Path(settings.BASE_DIR) / "docs" / "blueprints" / "example-lab.json").read_bytes(),
+    content_type="application/json",
+)
+
 # Writes: (url name, kwargs, data, roles allowed to write).
 WRITES: list[tuple[str, dict[str, Any], dict[str, Any], set[str]]] = [
     ("labs:lab-create", {}, {"name": "Neues Labor", "phase": "co_design"}, {"administrator"}),
@@ -114,6 +137,7 @@ WRITES: list[tuple[str, dict[str, Any], dict[str, Any], set[str]]] = [
     ("labs:measure-publish", KOOPERATION, {"published": "0"}, {"coordinator", "administrator"}),
     ("labs:measure-move", HALLOBOT, {"direction": "up"}, {"administrator"}),
     ("labs:measure-delete", KOOPERATION, {}, {"coordinator", "administrator"}),
+    ("labs:lab-import", {}, {"file": BLUEPRINT}, {"administrator"}),
     (
         "organisations:organisation-create",
         {},

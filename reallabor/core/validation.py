@@ -27,9 +27,20 @@ class ErrorCollector:
             for message in error.messages:
                 self.add(prefix, message)
 
-    def clean(self, instance: models.Model, prefix: str = "", exclude: Iterable[str] = ()) -> None:
+    def clean(
+        self,
+        instance: models.Model,
+        prefix: str = "",
+        exclude: Iterable[str] = (),
+        *,
+        constraints: bool = True,
+    ) -> None:
+        """``full_clean`` without the unique checks; ``constraints=False`` also skips the check
+        constraints (one query each), where the caller checks the same in Python with field messages."""
         try:
-            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=True)
+            instance.full_clean(
+                exclude=list(exclude), validate_unique=False, validate_constraints=constraints
+            )
         except ValidationError as error:
             self.add_validation_error(error, prefix)
 

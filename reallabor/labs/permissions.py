@@ -83,3 +83,13 @@ can_restore_measure = can_edit_measure
 def can_view_internal(user: User | None) -> bool:
     """Signed-in users see internal pages (what they see there is scoped by ``visible_to``)."""
     return _active(user)
+
+
+def can_import_blueprint(user: User | None) -> bool:
+    """Importing a blueprint creates a lab (and may create organisations and vocabulary terms)."""
+    return is_admin(user)
+
+
+def can_export_blueprint(user: User | None, lab: Lab) -> bool:
+    """A blueprint holds drafts and internal records; only administrators export (docs/blueprints.md)."""
+    return is_admin(user)

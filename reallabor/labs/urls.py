@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reallabor.labs.views import edit, public
+from reallabor.labs.views import blueprints, edit, public
 
 app_name = "labs"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("massnahmen/", public.measure_list, name="measure-list"),
     path("labore/", public.lab_list, name="lab-list"),
     path("labore/neu/", edit.lab_create, name="lab-create"),
+    path("labore/importieren/", blueprints.lab_import, name="lab-import"),  # reserved: RESERVED_LAB_SLUGS
     path("labore/<slug:slug>/", public.lab_detail, name="lab-detail"),
     path(M, public.measure_detail, name="measure-detail"),
     path(M + "nachweise/<int:result_id>/", public.result_evidence, name="result-evidence"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("labore/<slug:slug>/mitglieder/", edit.lab_members, name="lab-members"),
     path("labore/<slug:slug>/loeschen/", edit.lab_delete, name="lab-delete"),
     path("labore/<slug:slug>/verlauf/", edit.lab_history, name="lab-history"),
+    path("labore/<slug:slug>/blaupause.json", blueprints.lab_export, name="lab-export"),
     path("labore/<slug:lab_slug>/massnahmen-neu/", edit.measure_create, name="measure-create"),
     path(M + "bearbeiten/", edit.measure_edit, name="measure-edit"),
     path(M + "bearbeiten/<str:section>/", edit.measure_edit_section, name="measure-edit-section"),

@@ -139,7 +139,8 @@ def validate_tags(obj: models.Model, tags: list[dict[str, Any]], *, prefix: str 
             note=item.get("note") or "",
             position=index,
         )
-        errors.clean(tag, path, exclude=["content_type", "object_id", "term"])
+        # The weight constraint (a priority or a share of 1–100 %) is checked above and by the fields.
+        errors.clean(tag, path, exclude=["content_type", "object_id", "term"], constraints=False)
         shares[term.vocabulary.family].append(share)
         result.append(tag)
     for family, family_shares in shares.items():
