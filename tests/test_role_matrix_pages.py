@@ -101,7 +101,6 @@ NOT_IN_MATRIX = {
 }
 
 
-
 class RewindingUpload(SimpleUploadedFile):
     """An upload the test client can post more than once (it reads the file without rewinding it)."""
 
