@@ -75,12 +75,16 @@ def serve(args: list[str]) -> int:
 
     bind = os.environ.get("REALLABOR_BIND", "127.0.0.1:8000")
     workers = os.environ.get("REALLABOR_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+    # A PDF report of a lab with hundreds of measures takes longer than gunicorn's default 30 s.
+    timeout = os.environ.get("REALLABOR_TIMEOUT") or "120"
     sys.argv = [
         f"{PROG} serve",
         "--bind",
         bind,
         "--workers",
         workers,
+        "--timeout",
+        timeout,
         *args,
         "reallabor.wsgi:application",
     ]

@@ -48,9 +48,22 @@ class SdgEntry:
     colour: str
 
 
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
+def repair_text(text: str) -> str:
+    """Windows-1252 punctuation that the source files carry as C1 control characters, as meant.
+
+    The German target 14.c quotes »Die Zukunft, die wir wollen« with \\x84 and \\x93 (cp1252's „ and “);
+    no font has glyphs for control characters, so the PDF report showed empty boxes.
+    """
+    return _C1_CONTROLS.sub(lambda match: bytes([ord(match.group())]).decode("cp1252", "replace"), text)
+
+
 def _load(name: str) -> dict[str, Any]:
     with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        data = yaml.safe_load(handle)
+    return {key: repair_text(value) if isinstance(value, str) else value for key, value in data.items()}
 
 
 def _target_position(goal: int, target: str) -> int:

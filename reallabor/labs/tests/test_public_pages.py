@@ -23,6 +23,17 @@ from reallabor.core.testing.factories import (
     make_lab,
     make_measure,
 )
+from reallabor.core.testing.seed import (
+    FACHKRAEFTE,
+    FAIRTRADE,
+    HALLOBOT,
+    HANDEL,
+    HANDWERK,
+    INTEGRATION,
+    KOOPERATION,
+    SDG8,
+    SEED_OVERVIEW,
+)
 from reallabor.labs import services
 from reallabor.labs.models import Lab, LabMembership, Measure
 from reallabor.labs.selectors import tag_items
@@ -30,42 +41,7 @@ from reallabor.labs.views.public import lab_measure_list_context
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.services import tags_of
 
-HANDEL = "Hybride Formen des Handels"
-HANDWERK = "Digitale Koproduktion im Handwerk"
-FACHKRAEFTE = "Fachkräftesicherung"
-FAIRTRADE = "Fairtrade-Town – Auszeichnung und Netzwerk"
-HALLOBOT = "HalloBot – Onlineplattform und Digitalisierungsangebot"
-KOOPERATION = "Kooperation zur Erhöhung des Digitalisierungsstands der Bottroper Handwerksunternehmen"
-INTEGRATION = "Unterstützung der Integration von Geflüchteten in Bottroper Unternehmen"
-SDG8 = "SDG 8 »Menschenwürdige Arbeit und Wirtschaftswachstum«"
-
-SEED_TABLE = [
-    (
-        HANDEL,
-        [
-            (
-                FAIRTRADE,
-                [
-                    "MT »Faires Handeln«",
-                    "SDG 11 »Nachhaltige Städte und Gemeinden«",
-                    "SDG 12 »Nachhaltige/r Konsum und Produktion«",
-                ],
-            ),
-            (HALLOBOT, ["MT »Digitalisierung« (durch die Covid-19-Pandemie gestärkt)"]),
-        ],
-    ),
-    (HANDWERK, [(KOOPERATION, ["MT »Digitalisierung«", SDG8])]),
-    (
-        FACHKRAEFTE,
-        [
-            (
-                INTEGRATION,
-                ["MT »demografischer Wandel«", "MT »Migration«", SDG8, "SDG 10 »Weniger Ungleichheiten«"],
-            )
-        ],
-    ),
-]
-"""The overview table of the seed documents: lab → measures → megatrends and SDGs, in order."""
+SEED_TABLE = SEED_OVERVIEW
 
 
 def t(text: str) -> str:

@@ -14,12 +14,12 @@ from docx.oxml.ns import qn
 
 from conftest import Portfolio
 from reallabor.core.testing.factories import make_measure
+from reallabor.core.testing.seed import PROFILE_LABELS, SEED_OVERVIEW
 from reallabor.reports.formats.docx import render_docx
 from reallabor.reports.formats.markdown import render_markdown
 from reallabor.reports.reporting import ActivityRow, Report, ResultRow
 from reallabor.reports.selectors import build_report
 from reallabor.reports.tests.helpers import lab_of, markdown_headings, measure_of, report_of
-from reallabor.reports.tests.test_markdown import PROFILE_LABELS, SEED_OVERVIEW
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 
 from conftest import Portfolio
 from reallabor.core.testing.factories import make_lab, make_measure
-from reallabor.reports.formats.html import css_string, page_number_content, render_html
-from reallabor.reports.reporting import ActivityRow, ResultRow, TargetGroupRow
-from reallabor.reports.selectors import build_report
-from reallabor.reports.tests.helpers import lab_of, measure_of, report_of
-from reallabor.reports.tests.test_markdown import (
+from reallabor.core.testing.seed import (
     FAIRTRADE,
     HALLOBOT,
     INTEGRATION,
@@ -24,6 +20,10 @@ from reallabor.reports.tests.test_markdown import (
     PROFILE_LABELS,
     SEED_OVERVIEW,
 )
+from reallabor.reports.formats.html import css_string, page_number_content, render_html
+from reallabor.reports.reporting import ActivityRow, ResultRow, TargetGroupRow
+from reallabor.reports.selectors import build_report
+from reallabor.reports.tests.helpers import lab_of, measure_of, report_of
 
 NO_INFORMATION = "Noch keine Angaben"
 

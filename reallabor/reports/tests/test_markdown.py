@@ -10,6 +10,17 @@ from django.utils.translation import gettext as _
 
 from conftest import Portfolio
 from reallabor.core.testing.factories import make_measure
+from reallabor.core.testing.seed import (
+    FAIRTRADE,
+    HALLOBOT,
+    HANDEL,
+    HANDWERK,
+    INTEGRATION,
+    KOOPERATION,
+    PROFILE_LABELS,
+    SDG8,
+    SEED_OVERVIEW,
+)
 from reallabor.reports.formats.markdown import render_markdown
 from reallabor.reports.reporting import ActivityRow, ResultRow, TargetGroupRow
 from reallabor.reports.selectors import build_report
@@ -22,55 +33,6 @@ from reallabor.reports.tests.helpers import (
     report_of,
     sdg_tag,
 )
-
-HANDEL = "Hybride Formen des Handels"
-HANDWERK = "Digitale Koproduktion im Handwerk"
-FACHKRAEFTE = "Fachkräftesicherung"
-FAIRTRADE = "Fairtrade-Town – Auszeichnung und Netzwerk"
-HALLOBOT = "HalloBot – Onlineplattform und Digitalisierungsangebot"
-KOOPERATION = "Kooperation zur Erhöhung des Digitalisierungsstands der Bottroper Handwerksunternehmen"
-INTEGRATION = "Unterstützung der Integration von Geflüchteten in Bottroper Unternehmen"
-SDG8 = "SDG 8 »Menschenwürdige Arbeit und Wirtschaftswachstum«"
-
-# The overview table of the seed document (/work/shared/seeds/001_*.txt, »Bottrop setzt um –
-# Reallabore«): per lab its measures, each with its megatrends and SDGs. (The seed's first measure
-# ends in a stray colon, »…und Netzwerk:«, the layout's, not part of the title.)
-SEED_OVERVIEW = [
-    (
-        HANDEL,
-        [
-            (
-                FAIRTRADE,
-                [
-                    "MT »Faires Handeln«",
-                    "SDG 11 »Nachhaltige Städte und Gemeinden«",
-                    "SDG 12 »Nachhaltige/r Konsum und Produktion«",
-                ],
-            ),
-            (HALLOBOT, ["MT »Digitalisierung« (durch die Covid-19-Pandemie gestärkt)"]),
-        ],
-    ),
-    (HANDWERK, [(KOOPERATION, ["MT »Digitalisierung«", SDG8])]),
-    (
-        FACHKRAEFTE,
-        [
-            (
-                INTEGRATION,
-                ["MT »demografischer Wandel«", "MT »Migration«", SDG8, "SDG 10 »Weniger Ungleichheiten«"],
-            )
-        ],
-    ),
-]
-
-PROFILE_LABELS = [
-    "Aktivitäten",
-    "Koordination",
-    "Finanzierung",
-    "Beteiligte Akteure",
-    "Zielgruppe(n)",
-    "Mehrwert",
-    "Ergebnisse",
-]
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from lxml import etree
 from pytest_django import DjangoDbBlocker
 
+from reallabor.core.testing.seed import PROFILE_LABELS, SEED_OVERVIEW
 from reallabor.reports.formats.pdf import render_pdf
 from reallabor.reports.selectors import build_report
 from reallabor.reports.tests.helpers import lab_of, measure_of, report_of
-from reallabor.reports.tests.test_markdown import PROFILE_LABELS, SEED_OVERVIEW
 
 TOOLS = ("pdftotext", "pdfinfo", "pdffonts", "pdftohtml")
 pytestmark = [

@@ -11,7 +11,7 @@ import yaml
 from django.utils import translation
 
 from reallabor.taxonomy.models import SDG_FAMILY, Term, Vocabulary
-from reallabor.taxonomy.sdg import GOAL_COLOURS, sdg_entries
+from reallabor.taxonomy.sdg import GOAL_COLOURS, repair_text, sdg_entries
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sdg"
 TARGET_KEY = re.compile(r"^(\d+)-([0-9a-z]+)-title$")
@@ -86,8 +86,8 @@ def test_target_names_come_from_the_yaml_in_german_and_english(
         expected[f"{match.group(1)}.{match.group(2)}"] = key
     assert set(targets) == set(expected)
     for code, key in expected.items():
-        assert targets[code].name == targets_de[key]
-        assert targets[code].name_en == targets_en[key]
+        assert targets[code].name == repair_text(targets_de[key])
+        assert targets[code].name_en == repair_text(targets_en[key])
 
 
 def test_target_codes_with_digits_and_letters_have_their_goal_as_parent(targets_de: dict[str, Any]) -> None:
@@ -157,3 +157,16 @@ def test_the_other_vocabularies_start_empty_with_their_abbreviations() -> None:
         assert vocabulary.abbreviation == abbreviation
         assert vocabulary.is_editable is True
         assert vocabulary.terms.count() == 0
+
+
+def test_no_control_characters_reach_the_database() -> None:
+    """The source writes cp1252 quotes as C1 control characters (target 14.c); they arrive as „ and “."""
+    texts = Term.objects.filter(vocabulary__family="sdg").values_list("name", "name_en", "description")
+    assert not [text for row in texts for text in row if any(0x80 <= ord(char) <= 0x9F for char in text)]
+    name = Term.objects.get(vocabulary__family="sdg", code="14.c").name
+    assert "„Die Zukunft, die wir wollen“" in name
+
+
+def test_repair_text_maps_c1_controls_as_windows_1252() -> None:
+    assert repair_text("\x84a\x93 \x96 b") == "„a“ – b"
+    assert repair_text("plain „text“") == "plain „text“"
