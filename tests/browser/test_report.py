@@ -68,10 +68,10 @@ def test_the_reader_switches_to_the_internal_report(new_page: Callable[..., Page
     page.goto(reverse("reports:portfolio"))
 
     page.get_by_role(
-        "link", name=either("Interner Bericht (mit Entwürfen)", "Internal report (with drafts)")
+        "link", name=either("Interne Fassung (mit Entwürfen)", "Internal report (with drafts)")
     ).click()
     expect(page).to_have_url(re.compile(r"/bericht/\?internal=1$"))
-    expect(page.locator(".report-cover")).to_contain_text(either("Interner Bericht", "Internal report"))
+    expect(page.locator(".report-cover")).to_contain_text(either("Interne Fassung", "Internal report"))
 
 
 def test_the_report_is_accessible(axe_page: Page, site: Site) -> None:
