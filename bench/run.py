@@ -256,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             "cold: the first request after a change of content (cache empty), median of 7 - the target "
             "applies to the steady state above, cold is shown so the cache hides nothing."
         )
-    print()
-    print("\n".join(query_count_lines(results)))
-    print()
+    if results:
+        print()
+        print("\n".join(query_count_lines(results)))
+        print()
     if "reports" in parts:
         try:
             print("reports: building the database and measuring …", flush=True)

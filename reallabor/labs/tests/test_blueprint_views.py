@@ -193,3 +193,12 @@ def test_export_link_for_the_lab_page_is_for_administrators_only(portfolio: Port
             "labs/includes/blueprint_actions.html", {"lab": portfolio.handwerk, "user": user}
         )
         assert (EXPORT_URL in html) == (role == "administrator"), role
+
+
+def test_the_lab_page_offers_export_and_import_to_administrators_only(portfolio: Portfolio) -> None:
+    lab_page = reverse("labs:lab-detail", kwargs={"slug": HANDWERK})
+    html = client_for(portfolio, "administrator").get(lab_page).content.decode()
+    assert EXPORT_URL in html and IMPORT_URL in html
+    for role in ("anonymous", "reader", "partner", "coordinator", "outsider"):
+        html = client_for(portfolio, role).get(lab_page).content.decode()
+        assert EXPORT_URL not in html and IMPORT_URL not in html, role
