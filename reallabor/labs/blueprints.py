@@ -136,6 +136,8 @@ def parse(raw: bytes | str) -> Any:
                 ]
             }
         ) from None
+    except RecursionError:
+        raise ValidationError({ROOT: [_("The file is nested too deeply to be a blueprint.")]}) from None
 
 
 def check_header(data: Any) -> list[Problem]:

@@ -285,6 +285,7 @@ class _Import:
 
     def lab_input(self, lab: dict[str, Any], slug: str) -> dict[str, Any]:
         data = {name: lab[name] for name in LAB_TEXT_FIELDS if name in lab}
+        data["name"] = str(data.get("name", "")).strip()  # "   " is no name: the service then says so
         data.update(
             {"slug": slug, "coordinator": self.organisation(lab.get("coordinator")), "is_published": False}
         )
@@ -292,6 +293,7 @@ class _Import:
 
     def measure_input(self, measure: dict[str, Any], *, keep_slug: bool) -> dict[str, Any]:
         data: dict[str, Any] = {name: measure[name] for name in MEASURE_TEXT_FIELDS if name in measure}
+        data["title"] = str(data.get("title", "")).strip()
         data["is_published"] = False
         if keep_slug and measure.get("slug"):
             data["slug"] = measure["slug"]

@@ -210,7 +210,7 @@ def _write_measure(measure: Measure, data: dict[str, Any], *, creating: bool) ->
         coordinators = []
         for index, value in enumerate(data["coordinators"] or []):
             organisation = _resolve_organisation(value, f"coordinators[{index}]", errors)
-            if organisation is not None:
+            if organisation is not None and organisation not in coordinators:
                 coordinators.append(organisation)
     sections = {
         section: _build_rows(measure, section, data[section] or [], errors)

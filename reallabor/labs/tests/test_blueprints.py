@@ -524,6 +524,11 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], dict[str, list[str]]]]
         {"lab.measures[0].actors[1]": ["Name either an organisation or a group, not both."]},
     ),
     (
+        "blank measure title",
+        _set("lab.measures.1.title", "   "),
+        {"lab.measures[1].title": ["This field cannot be blank."]},
+    ),
+    (
         "error in the last measure only",
         _set("lab.measures.2.results.0.evidence_url", "kein Link"),
         {"lab.measures[2].results[0].evidence_url": ["Enter a valid URL."]},
@@ -610,6 +615,22 @@ def test_parse_names_line_and_column_of_invalid_json() -> None:
             "The file is not valid JSON: Expecting property name enclosed in double quotes (line 3, column 16)."
         ]
     }
+
+
+def test_parse_refuses_a_file_nested_too_deeply() -> None:
+    with pytest.raises(ValidationError) as info:
+        blueprints.parse(b"[" * 100_000)
+    assert error_dict(info.value) == {"__all__": ["The file is nested too deeply to be a blueprint."]}
+
+
+def test_an_organisation_named_twice_as_coordinator_counts_once(three_measures: dict[str, Any]) -> None:
+    measure = three_measures["lab"]["measures"][0]
+    measure["coordinators"] = [measure["coordinators"][0], dict(measure["coordinators"][0])]
+    services.import_blueprint(user=None, data=three_measures)
+    imported = Lab.objects.get(slug="neues-labor").measures.get(slug=measure["slug"])
+    [version] = Version.objects.filter(object_id=imported.pk, content_type__model="measure")
+    assert version.data["coordinators"] == list(imported.coordinators.values_list("slug", flat=True))
+    assert len(version.data["coordinators"]) == 1
 
 
 def test_parse_refuses_other_encodings_and_accepts_a_byte_order_mark() -> None:
