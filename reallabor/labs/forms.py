@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Model
 from django.urls import reverse_lazy
 from django.utils.text import Truncator
@@ -550,3 +551,32 @@ def tag_term_choices(measure: Measure) -> list[Any]:
         }
         choices.append((label, options))
     return choices
+
+
+class BlueprintImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Blueprint (JSON file)"),
+        help_text=_("A file written by “Export blueprint” or by the command reallabor export-blueprint."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    slug = forms.SlugField(
+        label=_("New short name"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional: import under this short name (URL) instead of the one in the file."),
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file, import nothing"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.MAX_UPLOAD_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("The file “%(name)s” is %(size)s MB; at most %(limit)s MB are allowed.")
+                % {
+                    "name": upload.name,
+                    "size": round(upload.size / 1048576, 1),
+                    "limit": round(limit / 1048576),
+                }
+            )
+        return upload

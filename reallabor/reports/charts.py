@@ -14,18 +14,24 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import cssselect2
 import pygal
 import tinycss2
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from lxml import etree
 from pygal.style import Style
 
-from reallabor.reports.reporting import MEGATREND_KIND, SDG_KIND, ChartBar, Report, chart_bars
+from reallabor.reports.reporting import (
+    MEGATREND_KIND,
+    SDG_KIND,
+    ChartBar,
+    Report,
+    bar_label,
+    chart_bars,
+    format_value,
+)
 
 FONT_FAMILY = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'
 INK = "#1d2327"
@@ -59,38 +65,6 @@ PRESENTATION_ATTRIBUTES = frozenset(
         "display",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ChartRow:
-    """One row of the table of values next to a chart (for screen readers and the printed page)."""
-
-    label: str
-    value: str  # weighted, formatted for the current language
-    measures: int
-
-
-def format_value(value: float) -> str:
-    """A weighted number of measures: "2", "1,5" (German), "0,75"."""
-    if value == int(value):
-        return str(int(value))
-    return str(number_format(round(value, 2), use_l10n=True))
-
-
-def bar_label(bar: ChartBar, kind: str) -> str:
-    """The label of a bar: "SDG 8 Menschenwürdige Arbeit und Wirtschaftswachstum", "Digitalisierung"."""
-    return f"SDG {bar.code} {bar.label}" if kind == SDG_KIND else bar.label
-
-
-def chart_rows(report: Report, kind: str) -> list[ChartRow]:
-    return [
-        ChartRow(label=bar_label(bar, kind), value=format_value(bar.value), measures=bar.measures)
-        for bar in chart_bars(report, kind)
-    ]
-
-
-def has_data(report: Report, kind: str) -> bool:
-    return any(bar.value > 0 for bar in chart_bars(report, kind))
 
 
 def sdg_chart_svg(report: Report) -> str:

@@ -12,6 +12,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
+
 from reallabor.taxonomy.weights import tag_weight
 
 SDG_KIND = "sdg"
@@ -210,3 +212,38 @@ def chart_bars(report: Report, kind: str) -> list[ChartBar]:
 def overview_tags(tags: list[ReportTag]) -> list[ReportTag]:
     """The tags the column Megatrend/SDG shows: megatrends and SDGs, in their order (as in the seed)."""
     return [tag for tag in tags if tag.kind in (MEGATREND_KIND, SDG_KIND)]
+
+
+# The charts' numbers as text (the table beside each chart; the Markdown and .docx reports) --------
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRow:
+    """One row of the table of values of a chart."""
+
+    label: str
+    value: str  # weighted, formatted for the current language
+    measures: int
+
+
+def format_value(value: float) -> str:
+    """A weighted number of measures: "2", "1,5" (German), "0,75"."""
+    if value == int(value):
+        return str(int(value))
+    return str(number_format(Decimal(str(round(value, 2))), use_l10n=True))
+
+
+def bar_label(bar: ChartBar, kind: str) -> str:
+    """The label of a bar: "SDG 8 Menschenwürdige Arbeit und Wirtschaftswachstum", "Digitalisierung"."""
+    return f"SDG {bar.code} {bar.label}" if kind == SDG_KIND else bar.label
+
+
+def chart_rows(report: Report, kind: str) -> list[ChartRow]:
+    return [
+        ChartRow(label=bar_label(bar, kind), value=format_value(bar.value), measures=bar.measures)
+        for bar in chart_bars(report, kind)
+    ]
+
+
+def has_data(report: Report, kind: str) -> bool:
+    return any(bar.value > 0 for bar in chart_bars(report, kind))

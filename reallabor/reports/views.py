@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from reallabor.core.text import german_slugify as slugify
 from reallabor.core.views_helpers import acting_user
 from reallabor.reports.formats import FORMATS
 from reallabor.reports.formats import render as render_format

@@ -6,56 +6,20 @@ every problem of a refused file as ``path: message`` and writes nothing then.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from reallabor.core.validation import error_dict
 from reallabor.core.views_helpers import acting_user, get_visible_or_404, internal_view, require
 from reallabor.labs import blueprints, permissions, services
+from reallabor.labs.forms import BlueprintImportForm
 from reallabor.labs.models import Lab
-
-
-class BlueprintImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Blueprint (JSON file)"),
-        help_text=gettext_lazy(
-            "A file written by “Export blueprint” or by the command reallabor export-blueprint."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    slug = forms.SlugField(
-        label=gettext_lazy("New short name"),
-        required=False,
-        max_length=100,
-        help_text=gettext_lazy(
-            "Optional: import under this short name (URL) instead of the one in the file."
-        ),
-    )
-    dry_run = forms.BooleanField(label=gettext_lazy("Only check the file, import nothing"), required=False)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.MAX_UPLOAD_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise ValidationError(
-                _("The file “%(name)s” is %(size)s MB; at most %(limit)s MB are allowed.")
-                % {
-                    "name": upload.name,
-                    "size": round(upload.size / 1048576, 1),
-                    "limit": round(limit / 1048576),
-                }
-            )
-        return upload
 
 
 @internal_view

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reallabor.reports.charts import chart_rows, has_data, megatrend_chart_svg, sdg_chart_svg
+from reallabor.reports.charts import megatrend_chart_svg, sdg_chart_svg
 from reallabor.reports.reporting import (
     MEGATREND_KIND,
     SDG_KIND,
@@ -25,6 +25,8 @@ from reallabor.reports.reporting import (
     ReportLab,
     ReportMeasure,
     ReportTag,
+    chart_rows,
+    has_data,
     overview_tags,
 )
 

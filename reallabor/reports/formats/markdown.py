@@ -23,12 +23,11 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -40,12 +39,12 @@ from reallabor.reports.reporting import (
     SDG_KIND,
     ActivityRow,
     ActorRow,
-    ChartBar,
     FinancingRow,
     Report,
     ReportLab,
     ReportMeasure,
-    chart_bars,
+    chart_rows,
+    has_data,
     overview_tags,
 )
 
@@ -231,14 +230,6 @@ def actor_line(row: ActorRow) -> str:
     return f"{row.name} ({row.role})" if row.role else row.name
 
 
-def number(value: float) -> str:
-    """A weighted number of measures: "2", "1,5" (German), as ``charts.format_value`` writes it
-    (not imported from there: the Markdown and .docx reports need no pygal)."""
-    if value == int(value):
-        return str(int(value))
-    return str(number_format(Decimal(str(round(value, 2))), use_l10n=True))
-
-
 @dataclass(frozen=True, slots=True)
 class ChartTable:
     heading: str
@@ -248,16 +239,12 @@ class ChartTable:
 
 
 def _chart_table(report: Report, kind: str) -> ChartTable:
-    bars: list[ChartBar] = chart_bars(report, kind)
     sdg = kind == SDG_KIND
     return ChartTable(
         heading=_("Sustainable Development Goals (SDGs)") if sdg else _("Megatrends"),
         term_header=_("Goal") if sdg else _("Megatrend"),
-        rows=[
-            (f"SDG {bar.code} {bar.label}" if sdg else bar.label, number(bar.value), str(bar.measures))
-            for bar in bars
-        ],
-        has_data=any(bar.value > 0 for bar in bars),
+        rows=[(row.label, row.value, str(row.measures)) for row in chart_rows(report, kind)],
+        has_data=has_data(report, kind),
     )
 
 

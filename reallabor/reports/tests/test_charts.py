@@ -11,16 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from reallabor.reports.charts import (
-    DEFAULT_COLOUR,
-    chart_rows,
-    format_value,
-    has_data,
-    megatrend_chart_svg,
-    sdg_chart_svg,
-    value_ticks,
-)
-from reallabor.reports.reporting import ChartTerm, Report, ReportTag
+from reallabor.reports.charts import DEFAULT_COLOUR, megatrend_chart_svg, sdg_chart_svg, value_ticks
+from reallabor.reports.reporting import ChartTerm, Report, ReportTag, chart_rows, format_value, has_data
 from reallabor.reports.tests.helpers import lab_of, measure_of, report_of
 
 SDG_COLOURS = {"8": "#A21942", "10": "#DD1367", "11": "#FD9D24", "12": "#BF8B2E"}
