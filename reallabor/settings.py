@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reallabor.taxonomy",
     "reallabor.history",
     "reallabor.labs",
+    "reallabor.actors",
     "reallabor.reports",
     "reallabor.api",
 ]

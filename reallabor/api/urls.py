@@ -58,6 +58,7 @@ errors.install(api)
 
 api.add_router("", "reallabor.organisations.api.router")
 api.add_router("", "reallabor.labs.api.lab_router")
+api.add_router("", "reallabor.actors.api.router")
 api.add_router("", "reallabor.labs.api.measure_router")
 api.add_router("", "reallabor.taxonomy.api.vocabulary_router")
 api.add_router("", "reallabor.taxonomy.api.term_router")

@@ -7,6 +7,7 @@ have a parent (an SDG target's parent is its goal): a tag on a target implies it
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -21,6 +22,10 @@ SDG_FAMILY = "sdg"
 MEGATREND_FAMILY = "megatrends"
 STRATEGY_FAMILY = "strategy"
 TARGET_GROUP_FAMILY = "target-groups"
+NEEDS_FAMILY = "needs"
+MOTIVATIONS_FAMILY = "motivations"
+SECTOR_FAMILY = "wz2008"  # Klassifikation der Wirtschaftszweige 2008: sections (a–u) and divisions (01–99)
+TRADES_FAMILY = "trades"  # the trades of the crafts code (HwO), lists A, B1 and B2
 
 
 class Vocabulary(TimeStampedModel):
@@ -29,6 +34,10 @@ class Vocabulary(TimeStampedModel):
         MEGATREND = "megatrend", _("Megatrends")
         STRATEGY = "strategy", _("Strategy goals")
         TARGET_GROUP = "target_group", _("Target groups")
+        NEED = "need", _("Needs")
+        MOTIVATION = "motivation", _("Motivations")
+        SECTOR = "sector", _("Economic sectors")
+        TRADE = "trade", _("Trades")
         OTHER = "other", _("Other")
 
     family = models.SlugField(
@@ -155,6 +164,16 @@ class Tag(models.Model):
         _("note"), max_length=200, blank=True, help_text=_("e.g. “durch die Covid-19-Pandemie gestärkt”")
     )
     position = models.PositiveIntegerField(default=0)
+    # Who attached the tag and when (needs and motivations show it; older tags have none).
+    created_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         verbose_name = _("tag")

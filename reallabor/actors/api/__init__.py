@@ -1,0 +1,9 @@
+"""The actors' endpoints under /api/v1/: one router per area, combined here."""
+
+from ninja import Router
+
+from reallabor.actors.api import imports, interactions, mailings, network, people, privacy, segments
+
+router = Router()
+for module in (people, interactions, segments, mailings, privacy, imports, network):
+    router.add_router("", module.router)

@@ -1,0 +1,23 @@
+from reallabor.actors.views import (
+    imports,
+    interactions,
+    mailings,
+    network,
+    people,
+    privacy,
+    segments,
+    stakeholders,
+)
+
+app_name = "actors"
+
+urlpatterns = [
+    *people.urlpatterns,
+    *interactions.urlpatterns,
+    *stakeholders.urlpatterns,
+    *segments.urlpatterns,
+    *mailings.urlpatterns,
+    *privacy.urlpatterns,
+    *imports.urlpatterns,
+    *network.urlpatterns,
+]
