@@ -163,7 +163,13 @@ def test_every_operation_is_in_the_matrix() -> None:
     from reallabor.api.urls import api
 
     schema = api.get_openapi_schema(path_prefix=f"{API}/")
-    operations = {(method, path) for path, methods in schema["paths"].items() for method in methods}
+    # The actors' endpoints have their own matrix: reallabor/actors/tests/test_api_role_matrix.py.
+    operations = {
+        (method, path)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if not operation.get("operationId", "").startswith("reallabor_actors_api")
+    }
     covered = set()
     for case in CASES:
         url = case.url if isinstance(case.url, str) else f"{API}/terms/1"
