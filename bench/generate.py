@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bench import content, states
+from bench.actors_data import ActorsGenerator, organisation_fields
 
 if TYPE_CHECKING:
     # Models are imported inside the functions: the runner imports this module (for SCALES)
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from reallabor.labs.models import Activity, Actor, Financing, Measure, Result, TargetGroup
     from reallabor.taxonomy.models import Tag, Term
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 20260
 BATCH = 5000  # objects built in memory before each bulk_create
 
@@ -44,11 +45,15 @@ class Counts:
     measures: int
     organisations: int
     members: int = 6  # signed-in lab members (coordinators and partners), besides one reader and one admin
+    people: int = 0
+    interactions: int = 0
 
 
 SCALES: dict[str, Counts] = {
-    "city": Counts(labs=10, measures=200, organisations=2_000),
-    "nation": Counts(labs=1_000, measures=20_000, organisations=200_000),
+    "city": Counts(labs=10, measures=200, organisations=2_000, people=5_000, interactions=20_000),
+    "nation": Counts(
+        labs=1_000, measures=20_000, organisations=200_000, people=500_000, interactions=2_000_000
+    ),
 }
 
 READER_EMAIL = "reader@bench.example"
@@ -152,6 +157,7 @@ class _Generator:
         self.users()
         self.labs()
         self.measures()
+        ActorsGenerator(self, self.counts.people, self.counts.interactions).run()
         return dict(sorted(self.written.items()))
 
     # Organisations ----------------------------------------------------------------------------------
@@ -166,6 +172,19 @@ class _Generator:
         self.org_slugs: list[str] = []
         self.org_slug_by_id: dict[int, str] = {}
         total = self.counts.organisations
+        from reallabor.organisations.keys import name_key, web_domain
+        from reallabor.taxonomy.models import SECTOR_FAMILY, TRADES_FAMILY, Term
+
+        divisions = list(
+            Term.objects.filter(vocabulary__family=SECTOR_FAMILY, parent__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        trades = list(
+            Term.objects.filter(vocabulary__family=TRADES_FAMILY, parent__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
         for start in range(0, total, BATCH):
             batch: list[Organisation] = []
             for index in range(start, min(start + BATCH, total)):
@@ -175,16 +194,21 @@ class _Generator:
                 name = f"{first} {second}" if kind != "company" else f"{second} {first}"
                 slug = f"{first_slug}-{second_slug}-{index + 1}"
                 district = rng.choice(content.DISTRICTS) if rng.random() < 0.8 else ""
+                website = f"https://{slug}.example.org/" if rng.random() < 0.5 else ""
+                full_name = f"{name} {index + 1}" if index >= len(content.ORG_FIRST) else name
                 batch.append(
                     Organisation(
-                        name=f"{name} {index + 1}" if index >= len(content.ORG_FIRST) else name,
+                        name=full_name,
                         slug=slug,
                         kind=kind,
                         street=f"{rng.choice(content.STREETS)} {rng.randint(1, 180)}",
                         postcode=f"462{rng.randint(10, 49)}",
                         city="Bottrop",
                         district=district,
-                        website=f"https://{slug}.example.org/" if rng.random() < 0.5 else "",
+                        website=website,
+                        name_key=name_key(full_name),
+                        web_domain=web_domain(website),
+                        **organisation_fields(rng, kind, slug, divisions, trades),
                     )
                 )
             created = self._write(Organisation, batch)
@@ -545,13 +569,20 @@ def clear_generated() -> None:
     from django.db import transaction
 
     from reallabor.accounts.models import User
+    from reallabor.actors.models import ConsentText, Interaction, Person, Segment
     from reallabor.history.models import Version
     from reallabor.labs.models import Lab, Measure
     from reallabor.organisations.models import Organisation
     from reallabor.taxonomy.models import Tag
 
     with transaction.atomic():
-        content_types = [ContentType.objects.get_for_model(model) for model in (Lab, Measure, Organisation)]
+        Segment.objects.all().delete()
+        Interaction.objects.all().delete()
+        Person.objects.all().delete()
+        ConsentText.objects.filter(consents__isnull=True).delete()
+        content_types = [
+            ContentType.objects.get_for_model(model) for model in (Lab, Measure, Organisation, Person)
+        ]
         Tag.objects.filter(content_type__in=content_types).delete()
         Version.objects.filter(content_type__in=content_types).delete()
         Measure.objects.all().delete()
