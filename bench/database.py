@@ -27,7 +27,10 @@ def fingerprint() -> str:
     """Changes when the migrations or the generator change: a cached database is then rebuilt."""
     digest = hashlib.sha256(str(GENERATOR_VERSION).encode())
     migrations = sorted((PROJECT_DIR / "reallabor").glob("*/migrations/*.py"))
-    files = [*migrations, *(BENCH_DIR / name for name in ("generate.py", "content.py", "states.py"))]
+    files = [
+        *migrations,
+        *(BENCH_DIR / name for name in ("generate.py", "actors_data.py", "content.py", "states.py")),
+    ]
     for path in files:
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
         digest.update(path.read_bytes())

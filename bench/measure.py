@@ -81,34 +81,36 @@ def _row_counts() -> dict[str, int]:
 COLD_REPEAT = 7
 
 
-def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -> dict[str, Any]:
-    database = database_path(scale)
-    if not database.exists():
-        raise SystemExit(f"No database for {scale}: run `python -m bench.database --scale {scale}` first.")
-    configure(database)
-
-    from django.db import connection
+def make_clients(user_kinds: tuple[str, ...]) -> dict[str, Any]:
+    """One test client per kind of user: anonymous, or signed in as the generated reader or administrator."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from bench.generate import READER_EMAIL
-    from bench.pages import discover, floor_page
+    from bench.generate import ADMIN_EMAIL, READER_EMAIL
     from reallabor.accounts.models import User
 
-    pages = [floor_page(), *discover()]
-    clients: dict[str, Client] = {}
+    emails = {"reader": READER_EMAIL, "administrator": ADMIN_EMAIL}
+    clients: dict[str, Any] = {}
     for kind in user_kinds:
         client = Client()
-        if kind == "reader":
-            client.force_login(User.objects.get(email=READER_EMAIL))
+        if kind in emails:
+            client.force_login(User.objects.get(email=emails[kind]))
         elif kind != "anonymous":
             raise SystemExit(f"Unknown kind of user: {kind}")
         clients[kind] = client
-    measurements = [
-        Measurement(user=kind, page=page.key, path=page.path, note=page.note)
-        for kind in user_kinds
-        for page in pages
-    ]
+    return clients
+
+
+def run_measurements(
+    measurements: list[Measurement],
+    clients: dict[str, Any],
+    repeat: int,
+    warmup: int,
+    cold_repeat: int = COLD_REPEAT,
+) -> None:
+    """Probe each page once (status, size, queries), then time them round-robin; fills ``measurements``."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     # One probe each: status, size, query count (and exceptions, which drop the page).
     for item in measurements:
@@ -127,7 +129,7 @@ def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -
     targets = [item for item in measurements if item.measurable]
     for _ in range(warmup):
         for item in targets:
-            clients[item.user].get(item.path)  # type: ignore[arg-type]
+            clients[item.user].get(item.path)
     gc.collect()
     # Round-robin: every round requests each page once, so drifting machine load hits all alike.
     for _ in range(repeat):
@@ -135,20 +137,36 @@ def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -
             client, path = clients[item.user], item.path
             cpu_started = time.process_time_ns()
             started = time.perf_counter_ns()
-            client.get(path)  # type: ignore[arg-type]
+            client.get(path)
             elapsed = time.perf_counter_ns() - started
             item.cpu_samples_ns.append(time.process_time_ns() - cpu_started)
             item.samples_ns.append(elapsed)
 
     # Cold: the cache emptied before each request, as after any change of content.
-    from django.core.cache import cache
-
-    for _ in range(COLD_REPEAT):
+    for _ in range(cold_repeat):
         for item in targets:
             cache.clear()
             started = time.perf_counter_ns()
-            clients[item.user].get(item.path)  # type: ignore[arg-type]
+            clients[item.user].get(item.path)
             item.cold_samples_ns.append(time.perf_counter_ns() - started)
+
+
+def measure(scale: str, repeat: int, warmup: int, user_kinds: tuple[str, ...]) -> dict[str, Any]:
+    database = database_path(scale)
+    if not database.exists():
+        raise SystemExit(f"No database for {scale}: run `python -m bench.database --scale {scale}` first.")
+    configure(database)
+
+    from bench.pages import discover, floor_page
+
+    pages = [floor_page(), *discover()]
+    clients = make_clients(user_kinds)
+    measurements = [
+        Measurement(user=kind, page=page.key, path=page.path, note=page.note)
+        for kind in user_kinds
+        for page in pages
+    ]
+    run_measurements(measurements, clients, repeat, warmup)
 
     marker: dict[str, Any] = {}
     if marker_path(scale).exists():
@@ -168,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", required=True)
     parser.add_argument("--repeat", type=int, help="timed requests per page (default: 50 city, 30 nation)")
     parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP)
-    parser.add_argument("--users", default=",".join(USER_KINDS), help="anonymous,reader")
+    parser.add_argument("--users", default=",".join(USER_KINDS), help="anonymous,reader,administrator")
     args = parser.parse_args(argv)
     repeat = args.repeat or DEFAULT_REPEAT.get(args.scale, 30)
     user_kinds = tuple(kind.strip() for kind in args.users.split(",") if kind.strip())

@@ -2,16 +2,19 @@
 
 Shared by the benchmark runner and the query-count tests, so both look at the same pages:
 the portfolio overview, a typical lab page, a measure page, a filtered measure list and the API
-list of measures.
+list of measures; and the actors' pages an administrator uses (``discover_actors``): lists and
+searches of organisations and people, segments, interactions and my follow-ups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import Resolver404, resolve, reverse
 
+from reallabor.actors.models import Segment
 from reallabor.labs.models import Lab, Measure
 
 FLOOR = "floor"
@@ -77,6 +80,53 @@ def discover(lab_size: int | None = None) -> list[Page]:
         ),
         Page("filtered", f"{reverse('labs:measure-list')}?{FILTER_QUERY}"),
         Page("api", api, "" if api else "no API list of measures at " + " or ".join(API_CANDIDATES)),
+    ]
+
+
+ACTOR_PAGE_KEYS = (
+    "organisations",
+    "organisation search",
+    "organisations filtered",
+    "people",
+    "people search",
+    "segment",
+    "segments",
+    "interactions",
+    "follow-ups",
+)
+ORGANISATION_SEARCH = "Elektrotechnik"  # one of the generated names' common words (about 1 in 20 companies)
+PEOPLE_SEARCH = "Müller"  # a common last name (1 in 20 people)
+ORGANISATION_FILTER = "kinds=company&needs=digitalisation&districts=Eigen&districts=Boy"
+
+
+def pick_segment() -> Segment | None:
+    """The people segment with the most criteria (the costliest to count), else any segment."""
+    segments = sorted(
+        Segment.objects.all(),
+        key=lambda s: (s.subject != Segment.Subject.PEOPLE, -len(s.criteria or {}), s.name, s.pk),
+    )
+    return segments[0] if segments else None
+
+
+def discover_actors() -> list[Page]:
+    """The actors' pages as the office uses them (they show personal data: measured as an administrator)."""
+    organisations = reverse("organisations:organisation-list")
+    people = reverse("actors:person-list")
+    segment = pick_segment()
+    return [
+        Page("organisations", organisations),
+        Page("organisation search", f"{organisations}?{urlencode({'q': ORGANISATION_SEARCH})}"),
+        Page("organisations filtered", f"{organisations}?{ORGANISATION_FILTER}"),
+        Page("people", people),
+        Page("people search", f"{people}?{urlencode({'q': PEOPLE_SEARCH})}"),
+        Page(
+            "segment",
+            reverse("actors:segment-detail", kwargs={"uuid": segment.uuid}) if segment else None,
+            "" if segment else "no segment",
+        ),
+        Page("segments", reverse("actors:segment-list")),
+        Page("interactions", reverse("actors:interaction-list")),
+        Page("follow-ups", reverse("actors:followup-list")),
     ]
 
 

@@ -46,6 +46,12 @@ CSRF_TRUSTED_ORIGINS = env_list("REALLABOR_CSRF_TRUSTED_ORIGINS")
 # The city this installation serves: shown in the header, footers and reports.
 CITY_NAME = env("REALLABOR_CITY_NAME", "Bottrop")
 OFFICE_NAME = env("REALLABOR_OFFICE_NAME", "Wirtschaftsförderung Bottrop")
+REALLABOR_RETENTION_YEARS = int(env("REALLABOR_RETENTION_YEARS", "3"))  # see docs/operations.md
+# The site's address for links in e-mails that the worker sends (it has no request to take it from).
+BASE_URL = env(
+    "REALLABOR_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG else "http://localhost:8000",
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -192,6 +198,8 @@ STORAGES = {
 }
 # Uploads (evidence files of results) are limited; the form says so when a file is larger.
 MAX_UPLOAD_BYTES = int(env("REALLABOR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Spreadsheets of actors to import (CSV, .xlsx): larger files are refused with a message.
+MAX_IMPORT_BYTES = int(env("REALLABOR_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

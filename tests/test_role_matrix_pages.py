@@ -34,11 +34,18 @@ ADMIN_ONLY = (302, 403, 403, 403, 200, 403)
 HANDWERK_COORDINATION = (302, 403, 403, 200, 200, 403)
 HANDEL_EDITORS = (302, 403, 200, 403, 200, 403)
 ORGANISATION_CREATORS = (302, 403, 200, 200, 200, 403)
-ORGANISATION_EDITORS = (302, 403, 403, 200, 200, 403)
+# Organisations: the outsider sees published profiles only (404 for the others); the partner sees the
+# organisations of »Handel« (wirtschaftsfoerderung-bottrop), not those of the coordinator's lab only
+# (handwerkskammer-muenster). The detail page is public, but only for published profiles.
+ORGANISATION_EDITORS = (302, 403, 403, 200, 200, 404)
+ORGANISATION_DETAIL = (404, 200, 404, 200, 200, 404)
+HANDWERK_ORGANISATION_EDITORS = (302, 403, 404, 200, 200, 404)
+HANDWERK_ORGANISATION_DELETERS = (302, 403, 404, 403, 200, 404)
 
 HANDEL = "hybride-formen-des-handels"
 HANDWERK = "digitale-koproduktion-im-handwerk"
 HALLOBOT = {"lab_slug": HANDEL, "slug": "hallobot"}
+HWK = {"slug": "handwerkskammer-muenster"}  # an organisation of the coordinator's lab only
 KOOPERATION = {"lab_slug": HANDWERK, "slug": "kooperation-digitalisierung-handwerk"}
 
 GET_MATRIX: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
@@ -65,12 +72,13 @@ GET_MATRIX: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
     ("reports:portfolio", {}, ALL_200),
     ("reports:lab", {"slug": HANDEL}, ALL_200),
     ("labs:lab-export", {"slug": HANDWERK}, ADMIN_ONLY),
-    ("organisations:organisation-list", {}, SIGNED_IN),
+    ("organisations:organisation-list", {}, ALL_200),
     ("organisations:organisation-create", {}, ORGANISATION_CREATORS),
     ("organisations:organisation-options", {}, SIGNED_IN),
-    ("organisations:organisation-detail", {"slug": "handwerkskammer-muenster"}, SIGNED_IN),
-    ("organisations:organisation-edit", {"slug": "handwerkskammer-muenster"}, ORGANISATION_EDITORS),
-    ("organisations:organisation-delete", {"slug": "handwerkskammer-muenster"}, ADMIN_ONLY),
+    ("organisations:organisation-detail", HWK, ORGANISATION_DETAIL),
+    ("organisations:organisation-edit", HWK, HANDWERK_ORGANISATION_EDITORS),
+    ("organisations:organisation-edit", {"slug": "wirtschaftsfoerderung-bottrop"}, ORGANISATION_EDITORS),
+    ("organisations:organisation-delete", HWK, HANDWERK_ORGANISATION_DELETERS),
     ("taxonomy:vocabulary-list", {}, SIGNED_IN),
     ("taxonomy:vocabulary-detail", {"family": "megatrends"}, SIGNED_IN),
     ("taxonomy:vocabulary-version", {"family": "megatrends", "version": 1}, SIGNED_IN),
@@ -91,6 +99,7 @@ POST_ONLY = {
     "labs:measure-move",
     "labs:measure-publish",
     "labs:measure-restore",
+    "organisations:organisation-publish",
     "accounts:logout",
     "accounts:token-create",
     "accounts:token-revoke",
@@ -147,6 +156,12 @@ WRITES: list[tuple[str, dict[str, Any], dict[str, Any], set[str]]] = [
         "organisations:organisation-edit",
         {"slug": "jobcenter-bottrop"},
         {"name": "Jobcenter", "kind": "multiplier"},
+        {"coordinator", "administrator"},
+    ),
+    (
+        "organisations:organisation-publish",
+        {"slug": "jobcenter-bottrop"},
+        {"published": "1"},
         {"coordinator", "administrator"},
     ),
     ("organisations:organisation-delete", {"slug": "ihk-nord-westfalen"}, {}, {"administrator"}),

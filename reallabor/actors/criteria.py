@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
@@ -90,14 +91,25 @@ class Criteria:
     def is_empty(self) -> bool:
         return not self.to_dict()
 
+    def to_query(self) -> str:
+        """The criteria as a page's query string (lists as repeated keys): ``criteria_from_query`` reads it."""
+        pairs: list[tuple[str, str]] = []
+        for name, value in self.to_dict().items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((name, str(item)))
+        return urlencode(pairs)
+
 
 def _as_list(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, Mapping):
+        return [value]  # not a list: refused by the caller
     if isinstance(value, Iterable):
-        return [part for part in value if part not in ("", None)]
+        items = [part.strip() if isinstance(part, str) else part for part in value]
+        return [part for part in items if part not in ("", None)]
     return [value]
 
 
@@ -113,17 +125,17 @@ def parse_criteria(data: Mapping[str, Any], *, allow_unknown: bool = False) -> C
         for key in sorted(set(data) - known):
             errors[key] = _("Unknown criterion.")
     values: dict[str, Any] = {}
-    q = data.get("q", "")
+    q = data.get("q") or ""
     if not isinstance(q, str):
         errors["q"] = _("Enter text.")
     else:
-        values["q"] = q.strip()[:200]
+        values["q"] = q.strip()[:200].strip()
     for name in LIST_FIELDS:
         items = _as_list(data.get(name))
         if any(not isinstance(item, str) for item in items):
             errors[name] = _("Give a list of texts.")
             continue
-        items = list(dict.fromkeys(item.strip() for item in items))
+        items = list(dict.fromkeys(items))
         allowed = CHOICES.get(name)
         if allowed:
             bad = [item for item in items if item not in allowed]
@@ -136,19 +148,27 @@ def parse_criteria(data: Mapping[str, Any], *, allow_unknown: bool = False) -> C
         values[name] = tuple(items)
     for name in DAY_FIELDS:
         raw = data.get(name)
+        if isinstance(raw, str):
+            raw = raw.strip()
         if raw in (None, ""):
             continue
         try:
+            if isinstance(raw, bool | float) or (isinstance(raw, str) and not raw.isascii()):
+                raise TypeError
+            if isinstance(raw, str) and not raw.isdigit():
+                raise ValueError
             number = int(raw)
         except (TypeError, ValueError):
             errors[name] = _("Enter a whole number of days.")
             continue
-        if isinstance(raw, float) or not 0 <= number <= MAX_DAYS:
+        if not 0 <= number <= MAX_DAYS:
             errors[name] = _("Enter a whole number of days between 0 and %(max)s.") % {"max": MAX_DAYS}
             continue
         values[name] = number
     consent = data.get("consent") or ""
-    if consent and consent not in PURPOSES:
+    if isinstance(consent, str):
+        consent = consent.strip()
+    if consent and (not isinstance(consent, str) or consent not in PURPOSES):
         errors["consent"] = _("Unknown purpose “%(value)s”. Allowed: %(allowed)s.") % {
             "value": consent,
             "allowed": ", ".join(PURPOSES),

@@ -31,21 +31,23 @@ ORGANISATION_FIELDS = ("kinds", "sub_kinds", "sectors", "trades", "headcount_ban
 
 
 def _terms(family: str, codes: tuple[str, ...], *, field: str, errors: dict[str, str]) -> list[int]:
-    """Term ids for codes of a family's current vocabulary, with a parent's code taking its children."""
+    """Term ids for codes of a family's current vocabulary, with a parent's code taking its children.
+
+    One query: the terms with one of the codes and the children of those terms.
+    """
     if not codes:
         return []
-    found = dict(
-        Term.objects.filter(
-            vocabulary__family=family, vocabulary__retired_at__isnull=True, code__in=codes
-        ).values_list("code", "id")
+    rows = list(
+        Term.objects.filter(vocabulary__family=family, vocabulary__retired_at__isnull=True)
+        .filter(Q(code__in=codes) | Q(parent__code__in=codes))
+        .values_list("id", "code")
     )
+    found = {code for _id, code in rows}
     unknown = [code for code in codes if code not in found]
     if unknown:
         errors[field] = _("Unknown code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
         return []
-    parents = list(found.values())
-    children = list(Term.objects.filter(parent_id__in=parents).values_list("id", flat=True))
-    return parents + children
+    return [term_id for term_id, _code in rows]
 
 
 def check_criteria(criteria: Criteria) -> None:
@@ -97,7 +99,10 @@ def _organisation_q(criteria: Criteria, *, with_contact: bool = True) -> Q:
     if criteria.headcount_bands:
         condition &= Q(headcount_band__in=criteria.headcount_bands)
     if criteria.labs:
-        condition &= Q(lab_roles__lab__slug__in=criteria.labs)
+        from reallabor.labs.models import LabOrganisation
+
+        taking_part = LabOrganisation.objects.filter(lab__slug__in=criteria.labs).values("organisation_id")
+        condition &= Q(pk__in=taking_part)
     if criteria.alliance:
         statuses = ["" if status == "none" else status for status in criteria.alliance]
         condition &= Q(alliance_status__in=statuses)
@@ -128,8 +133,6 @@ def organisations_matching(
             queryset = queryset.filter(pk__in=_tagged_ids(Organisation, ids))
     if errors:
         raise CriteriaError(errors)
-    if criteria.labs:
-        queryset = queryset.distinct()
     return queryset
 
 

@@ -1,4 +1,5 @@
 from reallabor.actors.views import (
+    hub,
     imports,
     interactions,
     mailings,
@@ -12,6 +13,7 @@ from reallabor.actors.views import (
 app_name = "actors"
 
 urlpatterns = [
+    *hub.urlpatterns,
     *people.urlpatterns,
     *interactions.urlpatterns,
     *stakeholders.urlpatterns,

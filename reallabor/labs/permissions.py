@@ -31,13 +31,18 @@ def lab_role(user: Any, lab: Lab) -> str | None:
     return cache[lab.pk]
 
 
+_ALL_LOADED = -1  # a key of the per-request cache: every membership of the user is in it
+
+
 def lab_roles(user: Any) -> dict[int, str]:
     """All of the user's memberships, lab id → role (one query)."""
     if not _active(user):
         return {}
-    roles = dict(LabMembership.objects.filter(user=user).values_list("lab_id", "role"))
-    user.__dict__.setdefault("_lab_roles", {}).update(roles)
-    return roles
+    cache: dict[int, str | None] = user.__dict__.setdefault("_lab_roles", {})
+    if cache.get(_ALL_LOADED) is None:
+        cache.update(LabMembership.objects.filter(user=user).values_list("lab_id", "role"))
+        cache[_ALL_LOADED] = "yes"
+    return {lab: role for lab, role in cache.items() if lab != _ALL_LOADED and role is not None}
 
 
 def can_create_lab(user: User | None) -> bool:

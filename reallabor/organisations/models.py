@@ -12,16 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from reallabor.core.models import RevisionedModel
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from reallabor.accounts.models import User
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def visible_to(self, user: User | None) -> OrganisationQuerySet:
+    def visible_to(self, user: User | AnonymousUser | None) -> OrganisationQuerySet:
         """Who sees which organisations.
 
         Administrators, readers and lab coordinators (the office) see all of them; a partner sees
         the organisations of their labs (taking part in the lab, or named as actor or coordinator
         of one of its measures); everybody, the public included, sees the published profiles.
+        ``None`` is the system (CLI, services), which sees everything; pass the AnonymousUser
+        for the public.
         """
         from reallabor.organisations.permissions import organisation_scope
 
@@ -31,23 +35,37 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         published = Q(profile_published=True)
         if scope == "published":
             return self.filter(published)
-        from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
+        return self.filter(published | _lab_scope(scope))
 
-        labs = list(scope)
-        return self.filter(
-            published
-            | Q(pk__in=LabOrganisation.objects.filter(lab_id__in=labs).values("organisation_id"))
-            | Q(pk__in=Actor.objects.filter(measure__lab_id__in=labs).values("organisation_id"))
-            | Q(
-                pk__in=Measure.coordinators.through.objects.filter(measure__lab_id__in=labs).values(
-                    "organisation_id"
-                )
-            )
-            | Q(pk__in=Lab.objects.filter(pk__in=labs).values("coordinator_id"))
-        )
+    def internal_to(self, user: User | AnonymousUser | None) -> OrganisationQuerySet:
+        """The organisations whose internal data (beyond the public profile) the user sees."""
+        from reallabor.organisations.permissions import organisation_scope
+
+        scope = organisation_scope(user)
+        if scope == "all":
+            return self.all()
+        if scope == "published":
+            return self.none()
+        return self.filter(_lab_scope(scope))
 
     def published(self) -> OrganisationQuerySet:
         return self.filter(profile_published=True)
+
+
+def _lab_scope(labs: frozenset[int]) -> Q:
+    """The organisations of these labs: taking part, actor or coordinator of a measure, coordinator."""
+    from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
+
+    return (
+        Q(pk__in=LabOrganisation.objects.filter(lab_id__in=labs).values("organisation_id"))
+        | Q(pk__in=Actor.objects.filter(measure__lab_id__in=labs).values("organisation_id"))
+        | Q(
+            pk__in=Measure.coordinators.through.objects.filter(measure__lab_id__in=labs).values(
+                "organisation_id"
+            )
+        )
+        | Q(pk__in=Lab.objects.filter(pk__in=labs).values("coordinator_id"))
+    )
 
 
 class Organisation(RevisionedModel):

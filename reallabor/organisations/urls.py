@@ -10,5 +10,10 @@ urlpatterns = [
     path("organisationen/vorschlaege/", views.organisation_options, name="organisation-options"),
     path("organisationen/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("organisationen/<slug:slug>/bearbeiten/", views.organisation_edit, name="organisation-edit"),
+    path(
+        "organisationen/<slug:slug>/veroeffentlichen/",
+        views.organisation_publish,
+        name="organisation-publish",
+    ),
     path("organisationen/<slug:slug>/loeschen/", views.organisation_delete, name="organisation-delete"),
 ]

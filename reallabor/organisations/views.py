@@ -1,8 +1,13 @@
-"""Organisation pages: internal, for every signed-in user; changes through the services.
+"""Organisation pages; changes through the services.
+
+The list and the detail page are public: anonymous visitors and signed-in users without a lab
+see the published profiles (public fields only); partners see the organisations of their labs
+with their internal data; the office (administrators, readers, coordinators) sees every
+organisation. Adding, editing and deleting are internal pages.
 
 The list stays fast with hundreds of thousands of organisations: it is ordered by the indexed
-name, filtered by indexed columns, and paginated without counting (one row more than a page
-tells whether there is a next page).
+name, filtered through the shared criteria (``actors.criteria``, ``actors.filters``), and
+paginated without counting (one row more than a page tells whether there is a next page).
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
+from reallabor.actors.criteria import CriteriaError, criteria_from_query
 from reallabor.core.exceptions import EditConflict
+from reallabor.core.markdown import render_markdown
 from reallabor.core.validation import error_dict
 from reallabor.core.views_helpers import (
     acting_user,
@@ -30,6 +38,7 @@ from reallabor.core.views_helpers import (
 )
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
 from reallabor.organisations import permissions, services
+from reallabor.organisations.filters import clean_query, filtered_organisations, sees_internal_data
 from reallabor.organisations.forms import OrganisationFilterForm, OrganisationForm
 from reallabor.organisations.models import Organisation
 
@@ -38,6 +47,17 @@ MAX_PAGE = 2000
 DISTRICTS_SHOWN = 200
 RELATED_SHOWN = 100
 OPTIONS_SHOWN = 20
+LIST_COLUMNS = (
+    "name",
+    "slug",
+    "kind",
+    "sub_kind",
+    "district",
+    "sector__code",
+    "sector__name",
+    "sector__name_en",
+    "sector__local_name",
+)
 
 
 def _crumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -45,8 +65,8 @@ def _crumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 
 def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    raw = request.GET.get("page", "1")[:9]
+    return min(int(raw), MAX_PAGE) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
 def _districts() -> list[str]:
@@ -58,30 +78,43 @@ def _districts() -> list[str]:
     )
 
 
-@internal_view
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    filters = OrganisationFilterForm(request.GET, districts=_districts())
-    q, kind, district = filters.value("q"), filters.value("kind"), filters.value("district")
-    organisations = Organisation.objects.visible_to(acting_user(request)).only(
-        "name", "slug", "kind", "city", "district"
+    user = acting_user(request)
+    query = clean_query(request.GET)
+    internal = permissions.can_see_internal_organisation_data(user)
+    labs: list[Any] = (
+        list(Lab.objects.visible_to(user).only("slug", "name").order_by("name")) if internal else []
     )
-    for word in q.split()[:8]:
-        organisations = organisations.filter(name__icontains=word)
-    if kind:
-        organisations = organisations.filter(kind=kind)
-    if district:
-        organisations = organisations.filter(district=district)
+    filters = OrganisationFilterForm(
+        initial=OrganisationFilterForm.initial_from_query(query),
+        districts=_districts(),
+        labs=labs,
+        internal=internal,
+    )
+    filter_errors: dict[str, str] = {}
+    rows: list[Organisation] = []
     number = _page_number(request)
-    start = (number - 1) * PER_PAGE
-    rows = list(organisations.order_by("name", "id")[start : start + PER_PAGE + 1])
+    is_filtered = False
+    try:
+        criteria = criteria_from_query(query)
+        is_filtered = not criteria.is_empty
+        organisations = filtered_organisations(user, criteria).select_related("sector").only(*LIST_COLUMNS)
+        start = (number - 1) * PER_PAGE
+        rows = list(organisations.order_by("name", "id")[start : start + PER_PAGE + 1])
+    except CriteriaError as error:
+        filter_errors = error.errors
+    labels = {name: str(field.label) for name, field in filters.fields.items()}
     context: dict[str, Any] = {
         "filters": filters,
+        "filter_errors": [(labels.get(name, name), message) for name, message in filter_errors.items()],
         "organisations": rows[:PER_PAGE],
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
-        "is_filtered": bool(q or kind or district),
-        "may_create": permissions.can_create_organisation(acting_user(request)),
+        "is_filtered": is_filtered,
+        "internal": internal,
+        "may_create": permissions.can_create_organisation(user),
         "crumbs": [(_("Organisations"), None)],
     }
     return render_page(request, "organisations/organisation_list.html", context, partial="results")
@@ -91,7 +124,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_options(request: HttpRequest) -> HttpResponse:
     """<option> elements for the organisation inputs' suggestion list (htmx, while typing)."""
     values = [str(value).strip() for _key, value in request.GET.items()]
-    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()[:100]
+    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()
+    text = text.replace("\x00", "")[:100]
     organisations: Any = []
     if text:
         organisations = (
@@ -103,42 +137,59 @@ def organisation_options(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/_options.html", {"organisations": organisations})
 
 
-@internal_view
+@require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_visible_or_404(Organisation, acting_user(request), slug=slug)
+    """The organisation's page: its public profile, or all its data for those who see them."""
     user = acting_user(request)
+    organisation = get_visible_or_404(
+        Organisation, user, slug=slug, select_related=("sector__parent", "trade__parent")
+    )
     visible_labs = Lab.objects.visible_to(user)
-    visible_measures = Measure.objects.visible_to(user)
-    context = {
+    lab_roles = (
+        LabOrganisation.objects.filter(organisation=organisation, lab__in=visible_labs.values("pk"))
+        .select_related("lab")
+        .order_by("lab__name")[:RELATED_SHOWN]
+    )
+    context: dict[str, Any] = {
         "organisation": organisation,
-        "lab_roles": LabOrganisation.objects.filter(
-            organisation=organisation, lab__in=visible_labs.values("pk")
-        )
-        .select_related("lab")
-        .order_by("lab__name")[:RELATED_SHOWN],
-        "coordinated_labs": visible_labs.filter(coordinator=organisation).order_by("name")[:RELATED_SHOWN],
-        "coordinated_measures": visible_measures.filter(coordinators=organisation)
-        .select_related("lab")
-        .order_by("lab__name", "title")[:RELATED_SHOWN],
-        "actor_roles": Actor.objects.filter(
-            organisation=organisation, measure__in=visible_measures.values("pk")
-        )
-        .select_related("measure__lab")
-        .order_by("measure__lab__name", "measure__title")[:RELATED_SHOWN],
-        "may_edit": permissions.can_edit_organisation(user, organisation),
-        "may_delete": permissions.can_delete_organisation(user, organisation),
+        "lab_roles": lab_roles,
+        "profile_html": render_markdown(organisation.profile_text),
         "crumbs": _crumbs((organisation.name, None)),
     }
+    if not sees_internal_data(user, organisation):
+        return render(request, "organisations/organisation_profile.html", context)
+    visible_measures = Measure.objects.visible_to(user)
+    may_edit = permissions.can_edit_organisation(user, organisation)
+    context.update(
+        {
+            "coordinated_labs": visible_labs.filter(coordinator=organisation).order_by("name")[
+                :RELATED_SHOWN
+            ],
+            "coordinated_measures": visible_measures.filter(coordinators=organisation)
+            .select_related("lab")
+            .order_by("lab__name", "title")[:RELATED_SHOWN],
+            "actor_roles": Actor.objects.filter(
+                organisation=organisation, measure__in=visible_measures.values("pk")
+            )
+            .select_related("measure__lab")
+            .order_by("measure__lab__name", "measure__title")[:RELATED_SHOWN],
+            "may_edit": may_edit,
+            "may_publish": may_edit,
+            "may_delete": permissions.can_delete_organisation(user, organisation),
+        }
+    )
     return render(request, "organisations/organisation_detail.html", context)
 
 
 @internal_view
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    require(permissions.can_create_organisation(acting_user(request)), _("You may not add organisations."))
-    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    user = acting_user(request)
+    require(permissions.can_create_organisation(user), _("You may not add organisations."))
+    may_publish = permissions.can_edit_organisation(user)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, may_publish=may_publish)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.create_organisation(user=acting_user(request), data=form.to_data())
+            organisation = services.create_organisation(user=user, data=form.to_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -150,22 +201,18 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @internal_view
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_visible_or_404(Organisation, acting_user(request), slug=slug)
-    require(
-        permissions.can_edit_organisation(acting_user(request), organisation),
-        _("You may not edit this organisation."),
-    )
+    user = acting_user(request)
+    organisation = get_visible_or_404(Organisation, user, slug=slug, select_related=("sector", "trade"))
+    require(permissions.can_edit_organisation(user, organisation), _("You may not edit this organisation."))
     revision: int | None = organisation.revision
+    initial = OrganisationForm.initial_from(organisation)
     if request.method == "POST":
         revision = posted_revision(request)
-        form = OrganisationForm(request.POST, instance=Organisation.objects.get(pk=organisation.pk))
+        form = OrganisationForm(request.POST, initial=initial, may_publish=True)
         if form.is_valid():
             try:
                 organisation = services.update_organisation(
-                    user=acting_user(request),
-                    organisation=organisation,
-                    data=form.to_data(),
-                    expected_revision=revision,
+                    user=user, organisation=organisation, data=form.to_data(), expected_revision=revision
                 )
             except EditConflict as error:
                 form.add_error(None, " ".join(error.messages))
@@ -175,7 +222,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Your changes were saved."))
                 return redirect(organisation.get_absolute_url())
     else:
-        form = OrganisationForm(instance=Organisation.objects.get(pk=organisation.pk))
+        form = OrganisationForm(initial=initial, may_publish=True)
     context = {
         "form": form,
         "organisation": organisation,
@@ -183,6 +230,29 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "crumbs": _crumbs((organisation.name, organisation.get_absolute_url()), (_("Edit"), None)),
     }
     return render(request, "organisations/organisation_form.html", context)
+
+
+@internal_view
+@require_POST
+def organisation_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish or unpublish the public profile (POST ``published=1`` or ``0``)."""
+    user = acting_user(request)
+    organisation = get_visible_or_404(Organisation, user, slug=slug)
+    require(
+        permissions.can_edit_organisation(user, organisation),
+        _("You may not publish or unpublish the profile of this organisation."),
+    )
+    choice = request.POST.get("published", "")
+    if choice not in ("0", "1"):
+        messages.error(request, _("Choose whether to publish (1) or unpublish (0) the profile."))
+        return redirect(organisation.get_absolute_url())
+    published = choice == "1"
+    services.publish_organisation_profile(user=user, organisation=organisation, published=published)
+    if published:
+        messages.success(request, _("The profile is now shown on the public pages."))
+    else:
+        messages.success(request, _("The profile is no longer shown on the public pages."))
+    return redirect(organisation.get_absolute_url())
 
 
 @internal_view

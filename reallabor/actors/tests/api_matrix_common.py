@@ -43,6 +43,8 @@ class ApiCase:
     url: str | Callable[[Crm], str]
     expected: dict[str, int]
     data: Any = None
+    # False for a POST that only reads (e.g. counting criteria): it must change nothing, allowed or not.
+    changes_data: bool = True
 
     def resolve_url(self, crm: Crm) -> str:
         return self.url(crm) if callable(self.url) else self.url

@@ -68,14 +68,19 @@ class Case:
 TAG_SDG_9 = [{"term": {"family": "sdg", "code": "9"}, "priority": "primary"}]
 
 CASES = [
-    # Organisations: internal records, invisible to the public.
+    # Organisations: the public reads published profiles only; partners see their labs' organisations
+    # (not handwerkskammer-muenster of the coordinator's lab, not the unused one).
     Case("organisations list", "get", f"{API}/organisations", ALL_200),
-    Case("organisation detail", "get", f"{API}/organisations/handwerkskammer-muenster", expect(404, 200, 200, 200, 200, 200)),
+    Case("organisation detail", "get", f"{API}/organisations/handwerkskammer-muenster", expect(404, 200, 404, 200, 200, 404)),
     Case("organisation create", "post", f"{API}/organisations", expect(401, 403, 201, 201, 201, 403),
          {"name": "Neue Organisation", "kind": "company"}),
+    Case("organisation create published", "post", f"{API}/organisations", expect(401, 403, 403, 201, 201, 403),
+         {"name": "Neue Organisation", "kind": "company", "profile_published": True}),
     Case("organisation update", "patch", f"{API}/organisations/handwerkskammer-muenster",
-         expect(401, 403, 403, 200, 200, 403), {"district": "Innenstadt"}),
-    Case("organisation delete", "delete", f"{API}/organisations/unbenutzt", expect(401, 403, 403, 403, 204, 403)),
+         expect(401, 403, 404, 200, 200, 404), {"district": "Innenstadt", "sector": "94"}),
+    Case("organisation publish", "patch", f"{API}/organisations/handwerkskammer-muenster",
+         expect(401, 403, 404, 200, 200, 404), {"profile_published": True}),
+    Case("organisation delete", "delete", f"{API}/organisations/unbenutzt", expect(401, 403, 404, 403, 204, 404)),
     # Labs.
     Case("labs list", "get", f"{API}/labs", ALL_200),
     Case("lab detail", "get", f"{API}/labs/{HANDWERK}", ALL_200),

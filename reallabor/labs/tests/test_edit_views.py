@@ -1107,7 +1107,7 @@ def test_history_times_are_shown_in_berlin_time(portfolio: Portfolio) -> None:
 
 @pytest.mark.django_db
 def test_organisation_suggestions_for_htmx(portfolio: Portfolio) -> None:
-    response = client_for(portfolio, "partner").get(
+    response = client_for(portfolio, "coordinator").get(
         reverse("organisations:organisation-options"), {"coordinator": "Handwerk"}
     )
     content = response.content.decode()

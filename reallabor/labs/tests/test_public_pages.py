@@ -897,7 +897,7 @@ CONTENT_VERSION = 1  # the fragment cache's key (public and reader pages)
 LAB_ROLES = 1  # a lab member's roles: their pages are not cached, and say what they may change
 PAGE_QUERIES = {
     # page: (anonymous, signed-in lab member), the first request after a change (a cache miss)
-    "home": (1, 1 + SIGNED_IN),
+    "home": (1, 1 + SIGNED_IN + LAB_ROLES),  # the navigation asks whether to show the actors
     "portfolio": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
     "portfolio-measures": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),
     "portfolio-tags": (6 + CONTENT_VERSION, 6 + SIGNED_IN + LAB_ROLES),

@@ -236,7 +236,7 @@ class TestPage:
         assert f'href="{portfolio.handel.get_absolute_url()}"' in page
         assert "Digitale Koproduktion im Handwerk" not in page.split("<main", 1)[1]
 
-    @pytest.mark.parametrize(("role", "queries"), [("anonymous", 11), ("reader", 13), ("partner", 13)])
+    @pytest.mark.parametrize(("role", "queries"), [("anonymous", 11), ("reader", 14), ("partner", 14)])
     def test_the_number_of_queries_does_not_grow(
         self, portfolio: Portfolio, role: str, queries: int, django_assert_num_queries: Any
     ) -> None:

@@ -123,7 +123,12 @@ def test_terms_are_accepted_as_instance_id_string_and_reference(measure: Measure
     goal_8 = Term.objects.get(vocabulary__family=SDG_FAMILY, code="8")
     set_tags(
         measure,
-        [{"term": goal_8}, {"term": Term.objects.get(code="10").pk}, {"term": "sdg:11"}, tag("sdg", "12")],
+        [
+            {"term": goal_8},
+            {"term": Term.objects.get(vocabulary__family=SDG_FAMILY, code="10").pk},
+            {"term": "sdg:11"},
+            tag("sdg", "12"),
+        ],
     )
     assert [code for _f, code, *_rest in stored_tags(measure)] == ["8", "10", "11", "12"]
 

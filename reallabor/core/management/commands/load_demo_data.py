@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from reallabor.core.demo import bottrop
+from reallabor.core.demo import actors, bottrop
 from reallabor.labs.models import Lab
 
 
@@ -21,7 +21,13 @@ class Command(BaseCommand):
             self.stderr.write("The database already holds labs. Use an empty database for the demo data.")
             raise SystemExit(1)
         bottrop.load()
-        self.stdout.write(self.style.SUCCESS("Loaded the Bottrop demo portfolio."))
+        counts = actors.load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Loaded the Bottrop demo portfolio and {organisations} organisations, {people} people, "
+                "{interactions} interactions.".format(**counts)
+            )
+        )
         self.print_accounts()
 
     def print_accounts(self) -> None:
