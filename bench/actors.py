@@ -376,6 +376,7 @@ PROGRESS_LINE = re.compile(r"^(?P<stage>[^:]+): (?P<done>\d+)/(?P<total>\d+)$")
 def time_import(content: bytes, path: Path, description: dict[str, int]) -> list[Operation]:
     """``reallabor import-actors FILE`` in-process (``call_command``), rolled back afterwards."""
     from django.core.management import call_command
+    from django.utils import translation
 
     from reallabor.actors.models import Person
     from reallabor.organisations.models import Organisation
@@ -393,7 +394,8 @@ def time_import(content: bytes, path: Path, description: dict[str, int]) -> list
         gc.collect()
         cpu_started, started = time.process_time(), time.perf_counter()
         try:
-            call_command("import_actors", str(path), stdout=stdout, stderr=stderr)
+            with translation.override("en"):  # the stages are read from the English progress lines
+                call_command("import_actors", str(path), stdout=stdout, stderr=stderr)
         except Exception as exception:  # a failed import is a result
             error = f"{type(exception).__name__}: {exception}"[:300]
         finished = time.perf_counter()

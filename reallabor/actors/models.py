@@ -121,7 +121,12 @@ class Affiliation(TimeStampedModel):
         verbose_name = _("affiliation")
         verbose_name_plural = _("affiliations")
         ordering = ["-is_primary", "organisation__name"]
-        indexes = [models.Index(fields=["organisation", "person"], name="affiliation_org_person_idx")]
+        indexes = [
+            # Covering the "current affiliations of these organisations" lookups of segments.
+            models.Index(
+                fields=["organisation", "person", "start_date", "end_date"], name="affiliation_org_person_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -460,7 +465,11 @@ class Consent(TimeStampedModel):
         verbose_name_plural = _("consents")
         ordering = ["-given_at", "-id"]
         indexes = [
-            models.Index(fields=["purpose", "person", "withdrawn_at"], name="consent_purpose_person_idx")
+            # Covering the "valid consent for a purpose" lookups of segments and mailings.
+            models.Index(
+                fields=["purpose", "person", "withdrawn_at", "given_at", "expires_at"],
+                name="consent_purpose_person_idx",
+            )
         ]
         constraints = [
             models.CheckConstraint(

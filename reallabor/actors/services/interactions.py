@@ -433,7 +433,9 @@ def _check_complete(interaction: Interaction, has_participants: bool, errors: Er
         errors.add("occurred_at", _("Give the date and time."))
     if not interaction.subject and "subject" not in errors.errors:
         errors.add("subject", _("Give the subject."))
-    if interaction.organisation_id is None and not has_participants and not errors:
+    # Erased participants still count (anonymously): their interaction stays editable.
+    anonymous = interaction.anonymous_participants > 0
+    if interaction.organisation_id is None and not has_participants and not anonymous and not errors:
         errors.add("participants", _("Name the organisation or at least one participant."))
 
 

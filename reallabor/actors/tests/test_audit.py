@@ -63,7 +63,11 @@ def test_the_page_and_its_filters(portfolio: Portfolio, crm: Crm) -> None:
     page = client.get(url)
     assert page.status_code == 200
     assert "Anna Schreiner" in page.text and "Bernd Hobel" in page.text
-    assert "Clara Einzeln" not in page.text and "Einzeln" not in page.text and f"erased ({clara_uuid})" in page.text
+    assert (
+        "Clara Einzeln" not in page.text
+        and "Einzeln" not in page.text
+        and f"erased ({clara_uuid})" in page.text
+    )
 
     def rows(**params: str) -> str:
         response = client.get(url, params)

@@ -110,7 +110,7 @@ def test_all_bad_fields_are_named_at_once() -> None:
     with pytest.raises(CriteriaError) as caught:
         parse_criteria({"kinds": ["x"], "consent": "y", "page": "2"})
     assert set(caught.value.errors) == {"kinds", "consent", "page"}
-    assert "Allowed: company" in caught.value.errors["kinds"]
+    assert "Zulässig: company" in caught.value.errors["kinds"]
 
 
 def test_unknown_keys_can_be_allowed() -> None:

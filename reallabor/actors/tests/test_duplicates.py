@@ -46,6 +46,13 @@ def english() -> Iterator[None]:
         yield
 
 
+def english_client(portfolio: Portfolio, role: str) -> Any:
+    """A page client asking for English, so the assertions hold whatever the translations say."""
+    client = portfolio.client(role)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def organisation(name: str, slug: str, **fields: Any) -> Organisation:
     fields.setdefault("kind", "company")
     return Organisation.objects.create(
@@ -376,7 +383,7 @@ def test_the_duplicate_page_lists_groups_with_links_to_merge(
     portfolio: Portfolio, crm: Crm, django_assert_max_num_queries: Any
 ) -> None:
     organisation("Tischlerei Beispiel", "tischlerei-2", postcode="46236")
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     client.get(reverse("actors:duplicate-list"))
     for number in range(10):
         organisation(f"Doppelt {number}", f"doppelt-{number}-a", website=f"https://d{number}.example")
@@ -396,7 +403,7 @@ def test_the_duplicate_page_lists_groups_with_links_to_merge(
 
 def test_the_merge_page_compares_and_merges(portfolio: Portfolio, crm: Crm) -> None:
     twin = organisation("Tischlerei Beispiel", "tischlerei-2", postcode="46236", phone="02041 77")
-    client = portfolio.client("administrator")
+    client = english_client(portfolio, "administrator")
     url = reverse("actors:duplicate-merge") + "?art=organisationen&a=tischlerei-2&b=tischlerei-beispiel"
     page = client.get(url)
     html = page.content.decode()
@@ -412,7 +419,7 @@ def test_the_merge_page_compares_and_merges(portfolio: Portfolio, crm: Crm) -> N
 
 def test_the_merge_page_for_people(portfolio: Portfolio, crm: Crm) -> None:
     twin = make_person(first_name="Anna", last_name="Schreiner", email="")
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     response = client.post(
         reverse("actors:duplicate-merge"),
         {"art": "personen", "a": str(twin.uuid), "b": str(crm.anna.uuid), "keep": "a"},
@@ -424,7 +431,7 @@ def test_the_merge_page_for_people(portfolio: Portfolio, crm: Crm) -> None:
 
 def test_merging_a_record_with_itself_on_the_page_says_so(portfolio: Portfolio, crm: Crm) -> None:
     before = digest()
-    client = portfolio.client("administrator")
+    client = english_client(portfolio, "administrator")
     data = {"art": "organisationen", "a": "tischlerei-beispiel", "b": "tischlerei-beispiel", "keep": "a"}
     response = client.post(reverse("actors:duplicate-merge"), data)
     assert response.status_code == 200
@@ -441,14 +448,17 @@ def test_merging_a_record_with_itself_on_the_page_says_so(portfolio: Portfolio, 
     ],
 )
 def test_unknown_records_on_the_merge_page_are_404(portfolio: Portfolio, crm: Crm, query: str) -> None:
-    assert portfolio.client("coordinator").get(reverse("actors:duplicate-merge") + query).status_code == 404
+    assert (
+        english_client(portfolio, "coordinator").get(reverse("actors:duplicate-merge") + query).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "reader", "partner", "outsider"])
 def test_others_cannot_merge_on_the_page(portfolio: Portfolio, crm: Crm, role: str) -> None:
     organisation("Tischlerei Beispiel", "tischlerei-2", postcode="46236")
     before = digest()
-    response = portfolio.client(role).post(
+    response = english_client(portfolio, role).post(
         reverse("actors:duplicate-merge"),
         {"art": "organisationen", "a": "tischlerei-2", "b": "tischlerei-beispiel", "keep": "b"},
     )

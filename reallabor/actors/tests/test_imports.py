@@ -47,6 +47,13 @@ def english() -> Iterator[None]:
         yield
 
 
+def english_client(portfolio: Portfolio, role: str) -> Any:
+    """A page client asking for English, so the assertions hold whatever the translations say."""
+    client = portfolio.client(role)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture
 def texts(crm: Crm) -> None:
     for purpose in (Purpose.NEWSLETTER, Purpose.PHOTOS):
@@ -476,7 +483,7 @@ def upload(client: Any, content: bytes, name: str = "akteure.csv") -> Any:
 
 
 def test_the_page_flow_upload_mapping_check_import(portfolio: Portfolio, crm: Crm, texts: None) -> None:
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     response = upload(client, german_csv())
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -531,7 +538,7 @@ def test_the_page_shows_errors_row_by_row_and_offers_them_as_csv(
 ) -> None:
     rows = [list(row) for row in ROWS]
     rows[0][0] = '=HYPERLINK("http://x.example")'
-    client = portfolio.client("administrator")
+    client = english_client(portfolio, "administrator")
     upload(client, german_csv(rows))
     job = ImportJob.objects.get()
     data = {f"column_{i}": job.mapping.get(header, "") for i, header in enumerate(HEADERS)}
@@ -555,7 +562,7 @@ def test_the_page_shows_errors_row_by_row_and_offers_them_as_csv(
 
 
 def test_a_bad_upload_says_why_and_stores_nothing(portfolio: Portfolio, crm: Crm) -> None:
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     response = upload(client, b"\x00\x01binary\x00\x00", "bild.png")
     assert response.status_code == 200
     assert "This is not a CSV or Excel file" in response.content.decode()
@@ -566,7 +573,7 @@ def test_a_bad_upload_says_why_and_stores_nothing(portfolio: Portfolio, crm: Crm
 
 def test_a_too_big_upload_is_refused(portfolio: Portfolio, crm: Crm, settings: Any) -> None:
     settings.MAX_IMPORT_BYTES = 100
-    response = upload(portfolio.client("coordinator"), b"Firma\r\n" + b"Holz GmbH\r\n" * 20)
+    response = upload(english_client(portfolio, "coordinator"), b"Firma\r\n" + b"Holz GmbH\r\n" * 20)
     assert response.status_code == 200
     assert "too large" in response.content.decode()
     assert not ImportJob.objects.exists()
@@ -578,7 +585,7 @@ def test_others_cannot_upload_or_import(portfolio: Portfolio, crm: Crm, role: st
         user=None, job=services.upload_import(user=None, filename="a.csv", content=b"Firma\r\nNeu GmbH\r\n")
     )
     before = digest()
-    client = portfolio.client(role)
+    client = english_client(portfolio, role)
     expected = 302 if role == "anonymous" else 403
     assert upload(client, b"Firma\r\nNeu GmbH\r\n").status_code == expected
     assert (
@@ -595,7 +602,7 @@ def test_others_cannot_upload_or_import(portfolio: Portfolio, crm: Crm, role: st
 
 
 def test_unknown_imports_are_404(portfolio: Portfolio) -> None:
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     url = reverse("actors:import-check", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(url).status_code == 404
 
@@ -603,7 +610,7 @@ def test_unknown_imports_are_404(portfolio: Portfolio) -> None:
 def test_the_list_of_imports_makes_a_constant_number_of_queries(
     portfolio: Portfolio, crm: Crm, django_assert_max_num_queries: Any
 ) -> None:
-    client = portfolio.client("coordinator")
+    client = english_client(portfolio, "coordinator")
     client.get(reverse("actors:import-list"))
     for number in range(5):
         services.upload_import(

@@ -311,13 +311,13 @@ def test_loading_takes_a_fixed_number_of_queries(
     coordinator = portfolio.users["coordinator"]
     _grow(portfolio, 50, 0)
     load_network(coordinator)
-    # One query per table (11), and the user's lab roles for each permission check (5).
-    with django_assert_num_queries(16):
+    # One query per table (11); the user's lab roles are loaded once per user object.
+    with django_assert_num_queries(11):
         nodes, _edges = load_network(coordinator)
     assert len([node for node in nodes if node.type == "person"]) == 53
     reader = portfolio.users["reader"]
     load_network(reader)
-    with django_assert_num_queries(8):  # 7 tables, no people; the lab roles once
+    with django_assert_num_queries(7):  # 7 tables, no people (the lab roles are already loaded)
         load_network(reader)
 
 

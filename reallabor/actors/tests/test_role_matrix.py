@@ -19,7 +19,17 @@ from reallabor.core.testing.actors import Crm
 
 pytestmark = pytest.mark.django_db
 
-AREAS = ("hub", "people", "interactions", "stakeholders", "segments", "mailings", "privacy", "imports", "network")
+AREAS = (
+    "hub",
+    "people",
+    "interactions",
+    "stakeholders",
+    "segments",
+    "mailings",
+    "privacy",
+    "imports",
+    "network",
+)
 MODULES = [importlib.import_module(f"reallabor.actors.tests.matrix_{area}") for area in AREAS]
 GET_MATRIX: list[MatrixEntry] = [entry for module in MODULES for entry in module.GET_MATRIX]
 POST_ONLY: set[str] = set().union(*(module.POST_ONLY for module in MODULES))

@@ -131,8 +131,8 @@ def test_duplicate_segment_copies_under_a_free_name(portfolio: Portfolio, crm: C
     user = portfolio.users["coordinator"]
     first = service.duplicate_segment(user=user, segment=crm.segment)
     second = service.duplicate_segment(user=user, segment=crm.segment)
-    assert first.name == "Handwerksbetriebe (copy)"
-    assert second.name == "Handwerksbetriebe (copy 2)"
+    assert first.name == "Handwerksbetriebe (Kopie)"
+    assert second.name == "Handwerksbetriebe (Kopie 2)"
     assert (first.subject, first.criteria) == (crm.segment.subject, crm.segment.criteria)
     assert first.uuid != crm.segment.uuid
 
@@ -163,7 +163,7 @@ def test_the_office_manages_segments(portfolio: Portfolio, crm: Crm, role: str) 
     segment = service.update_segment(user=user, segment=segment, data={"name": "Y"})
     copy = service.duplicate_segment(user=user, segment=segment)
     service.delete_segment(user=user, segment=segment)
-    assert list(Segment.objects.filter(name__in=["X", "Y", "Y (copy)"]).values_list("pk", flat=True)) == [
+    assert list(Segment.objects.filter(name__in=["X", "Y", "Y (Kopie)"]).values_list("pk", flat=True)) == [
         copy.pk
     ]
 
@@ -193,7 +193,7 @@ def test_counts_name_codes_that_no_longer_exist(world: World) -> None:
     segment = Segment.objects.create(name="Alt", subject="people", criteria={"needs": ["vanished"]})
     counts = service.segment_counts(segment)
     assert counts.members is None
-    assert "Needs" in counts.error and "vanished" in counts.error
+    assert "Bedarfe" in counts.error and "vanished" in counts.error
 
 
 def test_counts_take_a_constant_number_of_queries(world: World, django_assert_num_queries: Any) -> None:
