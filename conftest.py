@@ -37,6 +37,16 @@ class Portfolio:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language (German): a request with another Accept-Language
+    leaves its language active in the thread, which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Cached fragments must not leak from one test's database into the next."""
     from django.core.cache import cache
