@@ -129,11 +129,14 @@ def parse_criteria(data: Mapping[str, Any], *, allow_unknown: bool = False) -> C
     if not isinstance(q, str):
         errors["q"] = _("Enter text.")
     else:
-        values["q"] = q.strip()[:200].strip()
+        values["q"] = q.replace("\x00", "").strip()[:200].strip()
     for name in LIST_FIELDS:
         items = _as_list(data.get(name))
         if any(not isinstance(item, str) for item in items):
             errors[name] = _("Give a list of texts.")
+            continue
+        if any("\x00" in item for item in items):
+            errors[name] = _("The value contains a character that cannot be stored.")
             continue
         items = list(dict.fromkeys(items))
         allowed = CHOICES.get(name)

@@ -562,7 +562,9 @@ def update_interaction(*, user: Any, interaction: Interaction, data: dict[str, A
     if isinstance(data, dict) and "follow_ups" in data:
         raise ValidationError({"follow_ups": _("Add follow-ups one by one to a recorded interaction.")})
     _check_keys(data, set(FIELDS))
-    interaction = Interaction.objects.select_for_update().select_related("measure").get(pk=interaction.pk)
+    interaction = (
+        Interaction.objects.select_for_update(of=("self",)).select_related("measure").get(pk=interaction.pk)
+    )
     old_organisation = interaction.organisation_id
     old_participants = _participant_ids(interaction)
     errors = ErrorCollector()

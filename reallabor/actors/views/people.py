@@ -190,7 +190,7 @@ def person_detail(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
 @office_view
 def person_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
-    organisation_slug = request.GET.get("organisation", "").strip()[:220]
+    organisation_slug = request.GET.get("organisation", "").replace("\x00", "").strip()[:220]
     organisation = None
     if organisation_slug:
         organisation = (
