@@ -135,7 +135,9 @@ def test_to_query_is_read_back_by_criteria_from_query() -> None:
     assert criteria_from_query(QueryDict(criteria.to_query())) == criteria
 
 
-texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30)
+texts = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30
+)
 codes = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-.", min_size=1, max_size=8), max_size=4
 )
