@@ -47,6 +47,8 @@ CSRF_TRUSTED_ORIGINS = env_list("REALLABOR_CSRF_TRUSTED_ORIGINS")
 CITY_NAME = env("REALLABOR_CITY_NAME", "Bottrop")
 OFFICE_NAME = env("REALLABOR_OFFICE_NAME", "Wirtschaftsförderung Bottrop")
 REALLABOR_RETENTION_YEARS = int(env("REALLABOR_RETENTION_YEARS", "3"))  # see docs/operations.md
+# Days an uploaded import file that is not imported is kept (an imported one is removed at once).
+REALLABOR_IMPORT_UPLOAD_DAYS = int(env("REALLABOR_IMPORT_UPLOAD_DAYS", "7"))  # see docs/operations.md
 # The site's address for links in e-mails that the worker sends (it has no request to take it from).
 BASE_URL = env(
     "REALLABOR_BASE_URL",
@@ -129,7 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         # optimize=0x10002: gather the planner's statistics where they are missing or stale.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA optimize=0x10002;",
+        # mmap_size: read the file through the page cache without copying (large lists, counts).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA optimize=0x10002; "
+            "PRAGMA mmap_size=2147483648;"
+        ),
     }
 # Rendered fragments of public pages are cached per process, keyed on the content version
 # (reallabor/core/cache.py); a shared cache is not needed for correctness.

@@ -3,20 +3,29 @@
 Used by the organisation and people lists, segments (members and live counts), mailings, exports
 and the API. Organisation criteria on people apply through the person's current affiliations;
 needs and motivations of a person are their own or their current organisations'.
+
+People are found the way a large database answers quickly: each criterion on people is a set of
+people in two forms that hold for exactly the same people (``_People``): ``pk IN (subquery)``,
+a set the database builds and starts from, and a correlated ``EXISTS``, checked person by person
+through an index. The criterion that usually holds for the fewest people (``START_ORDER``)
+becomes the ``IN``, the others ``EXISTS`` (in ``CHECK_ORDER``): the database never builds the
+set of, say, every person with a newsletter consent. Which form is used changes only the speed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reallabor.actors.criteria import Criteria, CriteriaError
 from reallabor.actors.models import Affiliation, Consent, Person, Segment
+from reallabor.core.search import words_match
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.models import (
     MOTIVATIONS_FAMILY,
@@ -68,9 +77,13 @@ def check_criteria(criteria: Criteria) -> None:
         raise CriteriaError(errors)
 
 
-def _tagged_ids(model: type[Any], term_ids: list[int]) -> QuerySet[Tag, Any]:
+def _tags(model: type[Any], term_ids: list[int]) -> QuerySet[Tag]:
     content_type = ContentType.objects.get_for_model(model)
-    return Tag.objects.filter(content_type=content_type, term_id__in=term_ids).values("object_id")
+    return Tag.objects.filter(content_type=content_type, term_id__in=term_ids)
+
+
+def _tagged_ids(model: type[Any], term_ids: list[int]) -> QuerySet[Tag, Any]:
+    return _tags(model, term_ids).values("object_id")
 
 
 def _contact_q(criteria: Criteria, field: str = "last_contact_at") -> Q:
@@ -80,7 +93,10 @@ def _contact_q(criteria: Criteria, field: str = "last_contact_at") -> Q:
         condition &= Q(**{f"{field}__gte": now - timedelta(days=criteria.contacted_within_days)})
     if criteria.not_contacted_for_days is not None:
         cutoff = now - timedelta(days=criteria.not_contacted_for_days)
-        condition &= Q(**{f"{field}__lt": cutoff}) | Q(**{f"{field}__isnull": True})
+        # Not since the cutoff, or never: ``NOT (field >= cutoff AND field IS NOT NULL)``. The same
+        # rows as ``field < cutoff OR field IS NULL``, but no index on the field looks cheap for it
+        # (most rows match), so SQLite starts from the other criteria instead of the contact index.
+        condition &= ~Q(**{f"{field}__gte": cutoff})
     return condition
 
 
@@ -121,7 +137,7 @@ def organisations_matching(
     errors: dict[str, str] = {}
     queryset = queryset.filter(_organisation_q(criteria))
     if criteria.q:
-        queryset = queryset.filter(Q(name__icontains=criteria.q) | Q(city__icontains=criteria.q))
+        queryset = queryset.filter(words_match(Organisation, criteria.q))
     if criteria.districts:
         queryset = queryset.filter(district__in=criteria.districts)
     for family, codes, name in (
@@ -136,47 +152,98 @@ def organisations_matching(
     return queryset
 
 
-def people_matching(criteria: Criteria, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
-    """The people who meet every criterion; organisation criteria through current affiliations."""
-    queryset = Person.objects.filter(anonymised_at__isnull=True) if queryset is None else queryset
+@dataclass(frozen=True)
+class _People:
+    """The people meeting one criterion, in two forms that hold for exactly the same people.
+
+    ``ids``: their ids (a ``values()`` subquery) for ``pk IN (…)``, a set the database builds and
+    starts from; ``exists``: a condition on Person checked person by person through an index
+    (correlated ``EXISTS``).
+    """
+
+    ids: QuerySet[Any, Any]
+    exists: Q
+
+    def __or__(self, other: _People) -> _People:
+        return _People(self.ids.union(other.ids, all=True), self.exists | other.exists)
+
+
+def _people_at(organisations: QuerySet[Any, Any], key: str = "pk") -> _People:
+    """The people currently at some organisations.
+
+    ``organisations``: rows whose column ``key`` holds the organisations' ids (the organisations
+    themselves, or tags of them with ``key="object_id"``).
+    """
+    current = Affiliation.objects.current().order_by()
+    here = organisations.filter(**{key: OuterRef("organisation_id")})
+    return _People(
+        ids=current.filter(organisation_id__in=organisations.values(key)).values("person_id"),
+        exists=Q(Exists(current.filter(person_id=OuterRef("pk")).filter(Exists(here)))),
+    )
+
+
+def _consenting(purpose: str) -> _People:
+    """The people with a valid consent for the purpose."""
+    valid = Consent.objects.valid().filter(purpose=purpose).order_by()
+    return _People(valid.values("person_id"), Q(Exists(valid.filter(person_id=OuterRef("pk")))))
+
+
+# Where the database starts (the set that usually holds the fewest people) and in which order it
+# checks the others (the cheapest checks that rule out many people first: a consent costs one
+# index lookup, an organisation criterion an affiliation and the organisation's row).
+START_ORDER = ("labs", "needs", "motivations", "organisations", "districts", "consent")
+CHECK_ORDER = ("consent", "needs", "motivations", "labs", "organisations", "districts")
+
+
+def _people_sets(criteria: Criteria) -> dict[str, _People]:
+    """The criteria on people except the text and the last contact, as sets of people by name
+    (``labs`` is the organisation criteria when they include labs; codes must exist: see
+    check_criteria)."""
     errors: dict[str, str] = {}
-    if criteria.q:
-        words = criteria.q.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-            )
+    sets: dict[str, _People] = {}
     organisation_q = _organisation_q(criteria, with_contact=False)
-    current = Affiliation.objects.current()
     if organisation_q:
-        organisations = Organisation.objects.filter(organisation_q).values("pk")
-        queryset = queryset.filter(
-            pk__in=current.filter(organisation_id__in=organisations).values("person_id")
-        )
+        at_organisations = _people_at(Organisation.objects.filter(organisation_q))
+        sets["labs" if criteria.labs else "organisations"] = at_organisations
     if criteria.districts:
-        in_district = Organisation.objects.filter(district__in=criteria.districts).values("pk")
-        queryset = queryset.filter(
-            Q(district__in=criteria.districts)
-            | Q(pk__in=current.filter(organisation_id__in=in_district).values("person_id"))
-        )
+        living_there = Person.objects.filter(district__in=criteria.districts).order_by()
+        own = _People(living_there.values("pk"), Q(district__in=criteria.districts))
+        sets["districts"] = own | _people_at(Organisation.objects.filter(district__in=criteria.districts))
     for family, codes, name in (
         (NEEDS_FAMILY, criteria.needs, "needs"),
         (MOTIVATIONS_FAMILY, criteria.motivations, "motivations"),
     ):
         if codes:
             ids = _terms(family, codes, field=name, errors=errors)
-            tagged_organisations = _tagged_ids(Organisation, ids)
-            queryset = queryset.filter(
-                Q(pk__in=_tagged_ids(Person, ids))
-                | Q(pk__in=current.filter(organisation_id__in=tagged_organisations).values("person_id"))
-            )
+            own_tags = _tags(Person, ids).order_by()
+            own = _People(own_tags.values("object_id"), Q(Exists(own_tags.filter(object_id=OuterRef("pk")))))
+            sets[name] = own | _people_at(_tags(Organisation, ids).order_by(), key="object_id")
     if errors:
         raise CriteriaError(errors)
-    queryset = queryset.filter(_contact_q(criteria))
     if criteria.consent:
-        queryset = queryset.filter(
-            pk__in=Consent.objects.valid().filter(purpose=criteria.consent).values("person_id")
-        )
+        sets["consent"] = _consenting(criteria.consent)
+    return sets
+
+
+def _people_conditions(criteria: Criteria, *, start: bool = True) -> list[Q]:
+    """The conditions on Person for the sets of people: the first in START_ORDER as ``pk IN (…)``
+    (unless ``start`` is False), then the others as EXISTS in CHECK_ORDER."""
+    sets = _people_sets(criteria)
+    first = next((name for name in START_ORDER if name in sets), None) if start else None
+    conditions = [Q(pk__in=sets[first].ids)] if first is not None else []
+    conditions += [sets[name].exists for name in CHECK_ORDER if name in sets and name != first]
+    return conditions
+
+
+def people_matching(criteria: Criteria, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """The people who meet every criterion; organisation criteria through current affiliations."""
+    queryset = Person.objects.filter(anonymised_at__isnull=True) if queryset is None else queryset
+    if criteria.q:
+        queryset = queryset.filter(words_match(Person, criteria.q))
+    # A text search starts from its own index; else the database starts from one of the sets.
+    for condition in _people_conditions(criteria, start=not criteria.q):
+        queryset = queryset.filter(condition)
+    queryset = queryset.filter(_contact_q(criteria))
     return queryset
 
 
@@ -193,15 +260,10 @@ def segment_people(segment: Segment) -> QuerySet[Person]:
     criteria = parse_criteria(segment.criteria)
     if segment.subject == Segment.Subject.PEOPLE:
         return people_matching(criteria)
-    organisations = organisations_matching(criteria).values("pk")
-    people = Person.objects.filter(
-        anonymised_at__isnull=True,
-        pk__in=Affiliation.objects.current().filter(organisation_id__in=organisations).values("person_id"),
-    )
+    people = Person.objects.filter(anonymised_at__isnull=True)
+    people = people.filter(pk__in=_people_at(organisations_matching(criteria)).ids)
     if criteria.consent:
-        people = people.filter(
-            pk__in=Consent.objects.valid().filter(purpose=criteria.consent).values("person_id")
-        )
+        people = people.filter(_consenting(criteria.consent).exists)
     return people
 
 
@@ -212,10 +274,11 @@ def segment_count(segment: Segment) -> int:
     return segment_people(segment).count()
 
 
+def reachable_q(purpose: str) -> Q:
+    """People with an e-mail address that has not bounced and a valid consent for the purpose."""
+    return ~Q(email="") & Q(email_bounced_at__isnull=True) & _consenting(purpose).exists
+
+
 def reachable_people(people: QuerySet[Person], purpose: str) -> QuerySet[Person]:
     """Those of ``people`` with an e-mail address and a valid consent for the purpose."""
-    return (
-        people.exclude(email="")
-        .filter(email_bounced_at__isnull=True)
-        .filter(pk__in=Consent.objects.valid().filter(purpose=purpose).values("person_id"))
-    )
+    return people.filter(reachable_q(purpose))

@@ -125,7 +125,11 @@ class Affiliation(TimeStampedModel):
             # Covering the "current affiliations of these organisations" lookups of segments.
             models.Index(
                 fields=["organisation", "person", "start_date", "end_date"], name="affiliation_org_person_idx"
-            )
+            ),
+            # Covering "does this person have a current affiliation …" (EXISTS in actors.filters).
+            models.Index(
+                fields=["person", "organisation", "start_date", "end_date"], name="affiliation_person_org_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -333,6 +337,7 @@ class Interaction(TimeStampedModel):
 
 
 class FollowUp(TimeStampedModel):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="follow_ups")
     title = models.CharField(_("to do"), max_length=200)
     due_date = models.DateField(_("due"), db_index=True)
@@ -544,10 +549,18 @@ class Mailing(TimeStampedModel):
 
 
 class MailingRecipient(models.Model):
-    """One recipient of one mailing: the log of who received what."""
+    """One recipient of one mailing: the log of who received what.
+
+    ``queued`` → ``sending`` (the worker took it up, ``claimed_at``, and is handing it to the mail
+    server) → ``sent``, ``failed`` or ``skipped``. A recipient left in ``sending`` means the
+    delivery was never confirmed (the worker died or the connection broke mid-message): it may or
+    may not have arrived, and is not sent again unless the office asks for it
+    (``services.mailings.resume_mailing``).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending (delivery unconfirmed)")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped (no valid consent any more)")
@@ -558,6 +571,7 @@ class MailingRecipient(models.Model):
     )
     email = models.EmailField(_("e-mail"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    claimed_at = models.DateTimeField(_("taken up for delivery"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
 

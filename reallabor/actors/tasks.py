@@ -1,13 +1,25 @@
 """Background tasks of the actors app, run through Django's tasks API (the worker is
 `reallabor worker`, django-tasks-db's ``db_worker``).
 
-``deliver_mailing`` sends a queued mailing. It works in batches: it claims a batch of queued
-recipients (one UPDATE from ``queued`` to a claim mark, so that a second worker or a restarted
-one never takes them again), checks each one's consent once more, and sends the batch over one
-SMTP connection. Each recipient ends as ``sent``, ``failed`` (with the error) or ``skipped``
-(consent withdrawn or expired, address bounced or person erased since the mailing was queued). A
-worker that dies in the middle of a batch leaves the claimed rows ``failed`` with a note saying
-so: nobody gets the message twice. When no recipient is left waiting the mailing is ``sent``.
+``deliver_mailing`` sends a queued mailing in batches:
+
+1. It claims a batch of queued recipients in one transaction: those no longer reachable
+   (consent withdrawn or expired, address bounced, person erased since the mailing was queued)
+   become ``skipped``, the others ``sending`` with ``claimed_at`` – committed *before* the first
+   byte goes to the SMTP server. ``select_for_update(skip_locked=True)`` and the status change
+   mean a second worker never takes the same recipients.
+2. It sends the batch over one SMTP connection.
+3. It records the outcome in one transaction: ``sent`` (with ``sent_at``), ``failed`` (the
+   server refused this message; with the error), or back to ``queued`` for those it never got to
+   (the connection could not be opened or broke before them).
+
+A worker that dies between 1 and 3 leaves its batch in ``sending``; so does a connection that
+breaks in the middle of a message (the error is noted). Those deliveries are unconfirmed: the
+server may or may not have accepted the message. Like a careful mailing tool we prefer a missed
+message to a message received twice, so a later run never sends them again on its own; the
+mailing's page reports them as "unconfirmed – maybe delivered", and only when the office asks
+for it (``services.mailings.resume_mailing(resend_unconfirmed=True)``) are they queued again.
+When no recipient is left waiting the mailing is ``sent``.
 """
 
 from __future__ import annotations
@@ -15,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,16 +66,9 @@ class DeliveryStopped(Exception):
     """The SMTP server could not be reached; the mailing waits for ``resume_mailing``."""
 
 
-def _interrupted_note(claim: str) -> str:
-    return _(
-        "Delivery was interrupted: this message may not have gone out. It is not sent again, "
-        "so that nobody gets it twice. (run %(claim)s)"
-    ) % {"claim": claim}
-
-
-def _claim_batch(mailing: Mailing, claim: str) -> list[MailingRecipient] | None:
-    """Take up to BATCH_SIZE queued recipients for this run and skip those no longer reachable;
-    None when nobody is waiting any more."""
+def _claim_batch(mailing: Mailing) -> list[MailingRecipient] | None:
+    """Take up to BATCH_SIZE queued recipients for this run (``sending``) and skip those no longer
+    reachable; None when nobody is waiting any more."""
     with transaction.atomic():
         waiting = (
             MailingRecipient.objects.filter(mailing=mailing, status=Status.QUEUED)
@@ -87,15 +91,22 @@ def _claim_batch(mailing: Mailing, claim: str) -> list[MailingRecipient] | None:
                 status=Status.SKIPPED,
                 error=_("No valid consent or usable address when it was due to go out."),
             )
-        note = _interrupted_note(claim)
-        MailingRecipient.objects.filter(
-            pk__in=[pk for pk, person in rows if person in reachable], status=Status.QUEUED
-        ).update(status=Status.FAILED, error=note)
+        claimed = [pk for pk, person in rows if person in reachable]
+        MailingRecipient.objects.filter(pk__in=claimed, status=Status.QUEUED).update(
+            status=Status.SENDING, claimed_at=timezone.now(), error=""
+        )
     return list(
-        MailingRecipient.objects.filter(mailing=mailing, status=Status.FAILED, error=note)
+        MailingRecipient.objects.filter(pk__in=claimed, status=Status.SENDING)
         .select_related("person")
         .order_by("pk")
     )
+
+
+def _unconfirmed_note(error: BaseException) -> str:
+    return (
+        _("The connection broke while this message was being handed over; it may have arrived. %(error)s")
+        % {"error": f"{type(error).__name__}: {error}"}
+    )[:500]
 
 
 def _send_batch(mailing: Mailing, blocks: Sequence[AddedValueBlock], batch: list[MailingRecipient]) -> int:
@@ -104,6 +115,7 @@ def _send_batch(mailing: Mailing, blocks: Sequence[AddedValueBlock], batch: list
     connection = mailers.default
     sent: list[int] = []
     failed: dict[int, str] = {}
+    unconfirmed: dict[int, str] = {}
     attempted: set[int] = set()
     try:
         connection.open()
@@ -118,8 +130,11 @@ def _send_batch(mailing: Mailing, blocks: Sequence[AddedValueBlock], batch: list
                 connection.send_messages([message])
             except MESSAGE_ERRORS as error:
                 failed[row.pk] = f"{type(error).__name__}: {error}"[:500]
-            except OSError as error:  # the connection broke (smtplib's errors are OSErrors)
+            except smtplib.SMTPResponseException as error:  # refused by the server: not delivered
                 failed[row.pk] = f"{type(error).__name__}: {error}"[:500]
+                raise DeliveryStopped(str(error)) from error
+            except OSError as error:  # the connection broke (smtplib's errors are OSErrors)
+                unconfirmed[row.pk] = _unconfirmed_note(error)
                 raise DeliveryStopped(str(error)) from error
             else:
                 sent.append(row.pk)
@@ -128,21 +143,27 @@ def _send_batch(mailing: Mailing, blocks: Sequence[AddedValueBlock], batch: list
     finally:
         with contextlib.suppress(OSError):
             connection.close()
-        _record(sent, failed, [row.pk for row in batch if row.pk not in attempted])
+        _record(sent, failed, unconfirmed, [row.pk for row in batch if row.pk not in attempted])
     return len(sent)
 
 
-def _record(sent: list[int], failed: dict[int, str], unattempted: list[int]) -> None:
-    """Store the outcome of a batch: sent, failed with the error, and back to the queue what was
-    never handed to the SMTP server."""
+def _record(
+    sent: list[int], failed: dict[int, str], unconfirmed: dict[int, str], unattempted: list[int]
+) -> None:
+    """Store the outcome of a batch: sent, failed with the error, unconfirmed (stays ``sending``,
+    with the error), and back to the queue what was never handed to the SMTP server."""
     now = timezone.now()
     with transaction.atomic():
         if sent:
             MailingRecipient.objects.filter(pk__in=sent).update(status=Status.SENT, sent_at=now, error="")
         for pk, error in failed.items():
             MailingRecipient.objects.filter(pk=pk).update(status=Status.FAILED, error=error)
+        for pk, error in unconfirmed.items():
+            MailingRecipient.objects.filter(pk=pk).update(error=error)
         if unattempted:
-            MailingRecipient.objects.filter(pk__in=unattempted).update(status=Status.QUEUED, error="")
+            MailingRecipient.objects.filter(pk__in=unattempted).update(
+                status=Status.QUEUED, claimed_at=None, error=""
+            )
 
 
 def _finish(mailing: Mailing) -> None:
@@ -160,11 +181,10 @@ def deliver_mailing(*, mailing_uuid: str) -> dict[str, int]:
     if mailing is None or mailing.status not in (Mailing.Status.QUEUED, Mailing.Status.SENDING):
         return {"sent": 0}
     Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.QUEUED).update(status=Mailing.Status.SENDING)
-    claim = uuid.uuid4().hex[:12]
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         blocks = mailing_blocks(mailing)  # the target groups' names in the mailing's language
-        while (batch := _claim_batch(mailing, claim)) is not None:
+        while (batch := _claim_batch(mailing)) is not None:
             if batch:
                 sent += _send_batch(mailing, blocks, batch)
     _finish(mailing)

@@ -45,6 +45,21 @@ def content_version() -> int:
     return value or 0
 
 
+def cached_by_content[T](key: str, build: Callable[[], T]) -> T:
+    """``build()``, kept until any content changes (and per language: labels are translated).
+
+    For data that many requests need and that changes only with the content, such as the choices
+    of the list filters (vocabularies, districts, labs). ``key`` names the data and everything it
+    depends on besides the content and the language (for example the user's id).
+    """
+    full_key = f"data:{key}:{get_language()}:{content_version()}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, TIMEOUT)
+    return value
+
+
 def cache_scope(user: Any) -> str | None:
     """The group of viewers who see the same fragments, or None where nothing is cached."""
     if user is None or not user.is_authenticated:

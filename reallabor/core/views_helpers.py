@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ from django.db.models import Model
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -238,3 +240,39 @@ def with_extra_row(data: Any, prefix: str) -> Any:
         total = 0
     data[key] = str(min(total + 1, 200))
     return data
+
+
+# Long lists ---------------------------------------------------------------------------------------
+
+
+class Row(dict[str, Any]):
+    """One row of a long list, ready for the template.
+
+    Templates look up a key of a dict at the first try, where on a model instance they first fail
+    a dict lookup: rows of plain values render several times faster. Code and tests read the same
+    values as attributes (``row.name``).
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+PLACEHOLDER_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
+"""A value for ``<uuid:…>`` in ``UrlPattern``."""
+
+
+class UrlPattern:
+    """A URL with one varying argument, reversed once for a whole list (``pattern(value)``).
+
+    ``placeholder`` must be a value the URL converter accepts (a UUID for ``<uuid:…>``).
+    """
+
+    def __init__(self, name: str, argument: str, placeholder: Any) -> None:
+        template = reverse(name, kwargs={argument: placeholder})
+        self.head, _found, self.tail = template.rpartition(str(placeholder))
+
+    def __call__(self, value: Any) -> str:
+        return f"{self.head}{value}{self.tail}"

@@ -289,6 +289,15 @@ def lab_choices(user: Any) -> list[tuple[str, str]]:
     return list(Lab.objects.visible_to(user).order_by("position", "name", "id").values_list("slug", "name"))
 
 
+def cached_lab_choices(user: Any) -> list[tuple[str, str]]:
+    """``lab_choices``, kept until the content changes: for the office's long lists, whose filters
+    offer every lab (a thousand in a large installation) on every request."""
+    from reallabor.core.cache import cached_by_content
+
+    user_key = user.pk if user is not None and user.is_authenticated else "anonymous"
+    return cached_by_content(f"lab-choices:{user_key}", lambda: lab_choices(user))
+
+
 # The portfolio overview ---------------------------------------------------------------------------------
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from reallabor.core.cache import cached_by_content
+from reallabor.core.widgets import Select
 from reallabor.organisations.models import SUB_KINDS, Organisation
 from reallabor.taxonomy.models import (
     MOTIVATIONS_FAMILY,
@@ -182,22 +183,27 @@ class OrganisationFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kinds = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Organisation.Kind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *Organisation.Kind.choices],
+        widget=Select,
     )
-    sectors = forms.ChoiceField(label=_("Sector (WZ 2008 section)"), required=False)
-    trades = forms.ChoiceField(label=_("Trades"), required=False)
-    districts = forms.ChoiceField(label=_("District"), required=False)
+    sectors = forms.ChoiceField(label=_("Sector (WZ 2008 section)"), required=False, widget=Select)
+    trades = forms.ChoiceField(label=_("Trades"), required=False, widget=Select)
+    districts = forms.ChoiceField(label=_("District"), required=False, widget=Select)
     headcount_bands = forms.ChoiceField(
         label=_("Headcount"),
         required=False,
         choices=[("", _("All sizes")), *Organisation.HeadcountBand.choices],
+        widget=Select,
     )
-    needs = forms.ChoiceField(label=_("Need"), required=False)
-    motivations = forms.ChoiceField(label=_("Motivation"), required=False)
-    labs = forms.ChoiceField(label=_("Real-world lab"), required=False)
+    needs = forms.ChoiceField(label=_("Need"), required=False, widget=Select)
+    motivations = forms.ChoiceField(label=_("Motivation"), required=False, widget=Select)
+    labs = forms.ChoiceField(label=_("Real-world lab"), required=False, widget=Select)
     alliance = forms.ChoiceField(
         label=_("Wirtschaftsallianz"),
         required=False,
+        widget=Select,
         choices=[
             ("", _("All")),
             ("member", _("member")),
@@ -217,7 +223,7 @@ class OrganisationFilterForm(forms.Form):
         self,
         *args: Any,
         districts: list[str] | None = None,
-        labs: list[Model] | None = None,
+        labs: list[tuple[str, str]] | None = None,
         internal: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -226,20 +232,21 @@ class OrganisationFilterForm(forms.Form):
             for name in list(self.fields):
                 if name not in PUBLIC_FILTERS:
                     del self.fields[name]
-        families = (SECTOR_FAMILY, TRADES_FAMILY)
-        top = _term_choices(families, top_level=True)
+        top = cached_by_content(
+            "organisation-filter-top-terms",
+            lambda: _term_choices((SECTOR_FAMILY, TRADES_FAMILY), top_level=True),
+        )
         self._set_choices("sectors", _("All sectors"), top[SECTOR_FAMILY])
         self._set_choices("trades", _("All trades"), top[TRADES_FAMILY])
         self._set_choices("districts", _("All districts"), [(d, d) for d in districts or []])
         if internal:
-            tags = _term_choices((NEEDS_FAMILY, MOTIVATIONS_FAMILY), top_level=False)
+            tags = cached_by_content(
+                "organisation-filter-tags",
+                lambda: _term_choices((NEEDS_FAMILY, MOTIVATIONS_FAMILY), top_level=False),
+            )
             self._set_choices("needs", _("All needs"), tags[NEEDS_FAMILY])
             self._set_choices("motivations", _("All motivations"), tags[MOTIVATIONS_FAMILY])
-            self._set_choices(
-                "labs",
-                _("All labs"),
-                [(lab.slug, lab.name) for lab in labs or []],  # type: ignore[attr-defined]
-            )
+            self._set_choices("labs", _("All labs"), list(labs or []))
 
     def _set_choices(self, name: str, empty: Any, choices: Choices) -> None:
         if name in self.fields:

@@ -24,10 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reallabor.actors.criteria import CriteriaError, criteria_from_query
+from reallabor.core.cache import cached_by_content
 from reallabor.core.exceptions import EditConflict
 from reallabor.core.markdown import render_markdown
+from reallabor.core.search import SORTED_MAX, sorted_page
 from reallabor.core.validation import error_dict
 from reallabor.core.views_helpers import (
+    Row,
+    UrlPattern,
     acting_user,
     add_service_errors,
     get_visible_or_404,
@@ -37,6 +41,7 @@ from reallabor.core.views_helpers import (
     require,
 )
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
+from reallabor.labs.selectors import cached_lab_choices
 from reallabor.organisations import permissions, services
 from reallabor.organisations.filters import clean_query, filtered_organisations, sees_internal_data
 from reallabor.organisations.forms import OrganisationFilterForm, OrganisationForm
@@ -78,17 +83,31 @@ def _districts() -> list[str]:
     )
 
 
+def _list_rows(organisations: list[Organisation]) -> list[Row]:
+    """The organisations of a list page as plain rows (their sectors loaded)."""
+    url = UrlPattern("organisations:organisation-detail", "slug", "placeholder")
+    return [
+        Row(
+            url=url(organisation.slug),
+            name=organisation.name,
+            kind=organisation.get_kind_display(),
+            sub_kind=organisation.get_sub_kind_display() if organisation.sub_kind else "",
+            sector=f"{organisation.sector.code} {organisation.sector.label}" if organisation.sector else "",
+            district=organisation.district,
+        )
+        for organisation in organisations
+    ]
+
+
 @require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     query = clean_query(request.GET)
     internal = permissions.can_see_internal_organisation_data(user)
-    labs: list[Any] = (
-        list(Lab.objects.visible_to(user).only("slug", "name").order_by("name")) if internal else []
-    )
+    labs = cached_lab_choices(user) if internal else []
     filters = OrganisationFilterForm(
         initial=OrganisationFilterForm.initial_from_query(query),
-        districts=_districts(),
+        districts=cached_by_content("organisation-districts", _districts),
         labs=labs,
         internal=internal,
     )
@@ -96,23 +115,28 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     rows: list[Organisation] = []
     number = _page_number(request)
     is_filtered = False
+    by_name = True
     try:
         criteria = criteria_from_query(query)
         is_filtered = not criteria.is_empty
         organisations = filtered_organisations(user, criteria).select_related("sector").only(*LIST_COLUMNS)
         start = (number - 1) * PER_PAGE
-        rows = list(organisations.order_by("name", "id")[start : start + PER_PAGE + 1])
+        rows, by_name = sorted_page(
+            organisations, ("name", "id"), start=start, size=PER_PAGE, filtered=is_filtered
+        )
     except CriteriaError as error:
         filter_errors = error.errors
     labels = {name: str(field.label) for name, field in filters.fields.items()}
     context: dict[str, Any] = {
         "filters": filters,
         "filter_errors": [(labels.get(name, name), message) for name, message in filter_errors.items()],
-        "organisations": rows[:PER_PAGE],
+        "organisations": _list_rows(rows[:PER_PAGE]),
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
         "is_filtered": is_filtered,
+        "by_name": by_name,
+        "sorted_max": SORTED_MAX,
         "internal": internal,
         "may_create": permissions.can_create_organisation(user),
         "crumbs": [(_("Organisations"), None)],

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from reallabor.accounts.models import User
 from reallabor.labs.models import Lab, Measure
@@ -174,3 +174,45 @@ def overflowing_elements(page: Page) -> list[str]:
         }"""
     )
     return result
+
+
+# --- helpers of the actors (CRM) journeys ----------------------------------------------------------
+
+
+def assert_accessible_as_served(page: Page) -> None:
+    """``assert_accessible`` on a page that keeps its Content Security Policy.
+
+    axe-core is evaluated through the DevTools protocol, which the page's policy does not govern
+    (an injected ``<script>`` tag would be refused). So a journey runs with the policy enforced,
+    and axe checks each state it reaches, also the states that htmx swaps in. Not for a page
+    opened with ``javascript=False``: axe works with timers, which never fire there (the call
+    would wait forever); open the same address in a second page instead.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    assert_accessible(page)
+
+
+def mark_document(page: Page) -> None:
+    """Put a mark on the current document: a full page load loses it, an htmx swap keeps it."""
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
+def is_same_document(page: Page) -> bool:
+    return bool(page.evaluate("() => window.__sameDocument === true"))
+
+
+def select_by_text(select: Locator, text: str | re.Pattern[str]) -> None:
+    """Choose the option of a ``<select>`` whose visible text matches (``select_option`` takes
+    exact labels only; this takes the bilingual patterns of ``either``)."""
+    option = select.locator("option").filter(has_text=text).first
+    value = option.get_attribute("value")
+    assert value is not None, f"no option {text!r}"
+    select.select_option(value=value)
+
+
+def field_label(*texts: str) -> re.Pattern[str]:
+    """A form field's whole label, German or English, with or without the “*” of a required
+    field (its text is part of the label, though hidden from screen readers)."""
+    alternatives = "|".join(re.escape(text) for text in texts)
+    return re.compile(rf"^\s*(?:{alternatives})\s*\*?\s*$")

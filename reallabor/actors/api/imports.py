@@ -66,7 +66,10 @@ class ImportOut(Schema):
     status: str = Field(description="imported, checked (a dry run without errors), failed or uploaded")
     created_at: datetime | None
     report: dict[str, Any] = Field(
-        description="file, mapping, ignored_columns, counts, errors, duplicates, decisions, result"
+        description=(
+            "file, mapping, ignored_columns, counts, errors, duplicates, decisions, result, imported_at; "
+            "file_removed_at once the uploaded file is no longer stored (removed after the import)"
+        )
     )
 
 

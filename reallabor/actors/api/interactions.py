@@ -2,8 +2,8 @@
 analysis per lab.
 
 - Interactions and follow-ups are personal data: the office only (anonymous 401, anyone else
-  403). A follow-up is addressed by its number within its interaction:
-  ``/interactions/{uuid}/follow-ups/{number}/complete``.
+  403). A follow-up is added to its interaction (``/interactions/{uuid}/follow-ups``) and then
+  addressed by its own UUID: ``/follow-ups/{uuid}``, ``/follow-ups/{uuid}/complete``.
 - Needs of an organisation (``/organisations/{slug}/needs``) are business data: whoever sees the
   organisation's internal data reads them; the office records and removes them. Needs of a person
   (``/people/{uuid}/needs``) are for the office only.
@@ -118,17 +118,16 @@ def _query_error(field: str, message: str) -> SchemaValidationError:
     return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
+def _follow_ups() -> QuerySet[FollowUp]:
+    return FollowUp.objects.select_related("assignee", "done_by").order_by("id")
+
+
 def with_details(queryset: QuerySet[Interaction]) -> QuerySet[Interaction]:
     return queryset.select_related("staff", "organisation", "lab", "measure__lab").prefetch_related(
         Prefetch(
             "participants", queryset=Person.objects.only("uuid", "first_name", "last_name", "anonymised_at")
         ),
-        Prefetch(
-            "follow_ups",
-            queryset=services.with_numbers(FollowUp.objects.select_related("assignee", "done_by")).order_by(
-                "id"
-            ),
-        ),
+        Prefetch("follow_ups", queryset=_follow_ups()),
     )
 
 
@@ -170,7 +169,7 @@ class MeasureRef(Schema):
 
 
 class FollowUpOut(Schema):
-    number: int = Field(description="The follow-up's number within its interaction (1, 2, …).")
+    uuid: uuid_module.UUID = Field(description="The follow-up's ID.")
     title: str
     due_date: dt.date
     assignee: UserRef
@@ -452,15 +451,15 @@ def list_follow_ups(request: HttpRequest, filters: Query[FollowUpFilter]) -> Que
         queryset = queryset.filter(done_at__isnull=False)
     if filters.overdue:
         queryset = queryset.filter(due_date__lt=timezone.localdate())
-    return services.with_numbers(
-        queryset.select_related("assignee", "done_by", "interaction__organisation")
-    ).order_by("due_date", "id")
+    return queryset.select_related("assignee", "done_by", "interaction__organisation").order_by(
+        "due_date", "id"
+    )
 
 
-def _numbered(interaction: Interaction, number: int) -> FollowUp:
-    follow_up = services.get_follow_up(interaction, number)
+def _follow_up(user: User, uuid: str) -> FollowUp:
+    follow_up = services.get_follow_up(user, _uuid(uuid, _("Follow-up")))
     if follow_up is None:
-        raise Http404(_("The interaction has no follow-up %(number)s.") % {"number": number})
+        raise Http404(_("Follow-up “%(id)s” not found.") % {"id": str(uuid)[:64]})
     return follow_up
 
 
@@ -478,33 +477,33 @@ def add_follow_up(request: HttpRequest, uuid: str, payload: FollowUpIn) -> Statu
         due_date=payload.due_date,
         assignee=payload.assignee or None,
     )
-    return Status(201, _numbered(interaction, follow_up.number))  # type: ignore[attr-defined]
+    return Status(201, _follow_up(user, str(follow_up.uuid)))
+
+
+@router.get(
+    "/follow-ups/{uuid}", response=responses(200, FollowUpListOut, OFFICE_READ_ERRORS), auth=WRITE_AUTH
+)
+def get_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
+    """One follow-up with its interaction (the office only)."""
+    return _follow_up(_office(request), uuid)
 
 
 @router.post(
-    "/interactions/{uuid}/follow-ups/{number}/complete",
-    response=responses(200, FollowUpOut, WRITE_ERRORS),
-    auth=WRITE_AUTH,
+    "/follow-ups/{uuid}/complete", response=responses(200, FollowUpOut, WRITE_ERRORS), auth=WRITE_AUTH
 )
-def complete_follow_up(request: HttpRequest, uuid: str, number: int) -> FollowUp:
+def complete_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
     """Mark a follow-up as done (409 when it already is)."""
     user = _office(request)
-    interaction = _interaction(user, uuid)
-    services.complete_follow_up(user=user, follow_up=_numbered(interaction, number))
-    return _numbered(interaction, number)
+    services.complete_follow_up(user=user, follow_up=_follow_up(user, uuid))
+    return _follow_up(user, uuid)
 
 
-@router.post(
-    "/interactions/{uuid}/follow-ups/{number}/reopen",
-    response=responses(200, FollowUpOut, WRITE_ERRORS),
-    auth=WRITE_AUTH,
-)
-def reopen_follow_up(request: HttpRequest, uuid: str, number: int) -> FollowUp:
+@router.post("/follow-ups/{uuid}/reopen", response=responses(200, FollowUpOut, WRITE_ERRORS), auth=WRITE_AUTH)
+def reopen_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
     """Open a done follow-up again (409 when it is open)."""
     user = _office(request)
-    interaction = _interaction(user, uuid)
-    services.reopen_follow_up(user=user, follow_up=_numbered(interaction, number))
-    return _numbered(interaction, number)
+    services.reopen_follow_up(user=user, follow_up=_follow_up(user, uuid))
+    return _follow_up(user, uuid)
 
 
 # Needs and motivations -------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class MailingOut(Schema):
 class RecipientCounts(Schema):
     total: int
     queued: int
+    sending: int = Field(description="Taken up by the worker; not confirmed by the mail server (yet).")
     sent: int
     failed: int
     skipped: int
@@ -139,7 +140,9 @@ class RecipientOut(Schema):
     person: uuid_module.UUID | None = Field(description="The person's uuid (none once erased).")
     name: str
     email: str
-    status: str = Field(description="queued, sent, failed or skipped")
+    status: str = Field(
+        description="queued, sending (taken up, delivery not confirmed: maybe delivered), sent, failed or skipped"
+    )
     sent_at: datetime.datetime | None
     error: str
 

@@ -7,7 +7,8 @@
 
 Segments hold personal data: administrators and lab coordinators only (anonymous 401, anybody
 else 403). Writes go through ``actors.services.segments``; a bad criterion comes back as 422 at
-``["body", "criteria", "<criterion>"]``. Counts cost two to three count queries per segment.
+``["body", "criteria", "<criterion>"]``. Counts cost one count query per segment (two for a segment of
+organisations: the organisations, and the people there with the reachable ones among them).
 """
 
 from __future__ import annotations

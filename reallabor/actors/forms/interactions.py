@@ -19,8 +19,10 @@ from reallabor.actors.forms.people import PersonField
 from reallabor.actors.models import Interaction, Person
 from reallabor.actors.services.interactions import NOTES_MAX, SUBJECT_MAX, TITLE_MAX, office_staff
 from reallabor.core.validation import error_dict
+from reallabor.core.widgets import CheckboxSelectMultiple, Select
 from reallabor.labs.forms import DateInput, OrganisationField
-from reallabor.labs.models import Lab, Measure
+from reallabor.labs.models import Measure
+from reallabor.labs.selectors import cached_lab_choices
 
 MAX_MORE_PARTICIPANTS = 50
 
@@ -50,13 +52,6 @@ class StaffField(forms.ModelChoiceField):
         return str(obj)
 
 
-def _lab_choices(user: Any) -> list[tuple[str, str]]:
-    return [
-        (lab.slug, lab.name)
-        for lab in Lab.objects.visible_to(user).only("slug", "name").order_by("position", "name")
-    ]
-
-
 def _measure_choices(user: Any) -> tuple[list[Any], dict[str, Measure]]:
     measures = (
         Measure.objects.visible_to(user)
@@ -76,18 +71,21 @@ class InteractionFilterForm(forms.Form):
     """Filters of the interaction list (all optional; an invalid one is named and ignored)."""
 
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Interaction.Kind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *Interaction.Kind.choices],
+        widget=Select,
     )
     staff = StaffField(label=_("Staff member"), required=False, empty_label=_("Everyone"))
     organisation = OrganisationField(label=_("Organisation"), required=False, help_text="")
     person = PersonField(label=_("Person"), required=False, help_text="")
-    lab = forms.ChoiceField(label=_("Lab"), required=False)
+    lab = forms.ChoiceField(label=_("Lab"), required=False, widget=Select)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].choices = [("", _("All labs")), *_lab_choices(user)]  # type: ignore[attr-defined]
+        self.fields["lab"].choices = [("", _("All labs")), *cached_lab_choices(user)]  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         """The valid filters; invalid ones count as not given (their errors show on the form)."""
@@ -116,7 +114,7 @@ class InteractionForm(forms.Form):
     staff = StaffField(label=_("Staff member"), empty_label=None)
     organisation = OrganisationField(label=_("Organisation"), required=False)
     participants = forms.MultipleChoiceField(
-        label=_("Participants"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Participants"), required=False, widget=CheckboxSelectMultiple
     )
     more_participants = forms.CharField(
         label=_("Further participants"),
@@ -124,8 +122,10 @@ class InteractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line: e-mail address, ID or full name of a person already recorded."),
     )
-    lab = forms.ChoiceField(label=_("Lab"), required=False)
-    measure = forms.ChoiceField(label=_("Measure"), required=False, help_text=_("A measure of the lab."))
+    lab = forms.ChoiceField(label=_("Lab"), required=False, widget=Select)
+    measure = forms.ChoiceField(
+        label=_("Measure"), required=False, help_text=_("A measure of the lab."), widget=Select
+    )
     follow_up_title = forms.CharField(label=_("Follow-up: what to do"), required=False, max_length=TITLE_MAX)
     follow_up_due_date = forms.DateField(label=_("Follow-up: due"), required=False, widget=DateInput())
     follow_up_assignee = StaffField(label=_("Follow-up: who"), required=False, empty_label=_("Me"))
@@ -147,7 +147,7 @@ class InteractionForm(forms.Form):
         self.fields["participants"].choices = [  # type: ignore[attr-defined]
             (str(person.uuid), person.name) for person in candidates or []
         ]
-        self.fields["lab"].choices = [("", _("No lab")), *_lab_choices(user)]  # type: ignore[attr-defined]
+        self.fields["lab"].choices = [("", _("No lab")), *cached_lab_choices(user)]  # type: ignore[attr-defined]
         measure_groups, self.measures = _measure_choices(user)
         self.fields["measure"].choices = [("", _("No measure")), *measure_groups]  # type: ignore[attr-defined]
         if not with_follow_up:

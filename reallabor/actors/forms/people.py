@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from reallabor.actors.criteria import ALLIANCE, Criteria, CriteriaError, parse_criteria
 from reallabor.actors.models import Affiliation, Person, Purpose, Relationship
 from reallabor.actors.services.people import FIELDS
+from reallabor.core.cache import cached_by_content
+from reallabor.core.widgets import CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 from reallabor.labs.forms import DateInput, OrganisationField, model_field
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.models import MOTIVATIONS_FAMILY, NEEDS_FAMILY, SECTOR_FAMILY, TRADES_FAMILY, Term
@@ -69,6 +71,17 @@ ALLIANCE_LABELS = {
 }
 
 
+def _filter_choices() -> dict[str, list[Any]]:
+    """The choices of the people filters that come from the database (cached by the form)."""
+    return {
+        "sectors": _grouped_choices(SECTOR_FAMILY, _("all of “%(name)s”")),
+        "trades": _grouped_choices(TRADES_FAMILY, _("all of “%(name)s”")),
+        "districts": [(name, name) for name in _districts()],
+        "needs": _flat_choices(NEEDS_FAMILY),
+        "motivations": _flat_choices(MOTIVATIONS_FAMILY),
+    }
+
+
 class PeopleFilterForm(forms.Form):
     """The criteria of ``actors.criteria`` as a form (the query string of the people list)."""
 
@@ -77,33 +90,33 @@ class PeopleFilterForm(forms.Form):
         label=_("Kind of organisation"),
         required=False,
         choices=Organisation.Kind.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
     )
     sectors = forms.MultipleChoiceField(
-        label=_("Sector (WZ 2008)"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Sector (WZ 2008)"), required=False, widget=SelectMultiple(attrs={"size": 6})
     )
     trades = forms.MultipleChoiceField(
-        label=_("Trade"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Trade"), required=False, widget=SelectMultiple(attrs={"size": 6})
     )
     districts = forms.MultipleChoiceField(
-        label=_("District"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("District"), required=False, widget=SelectMultiple(attrs={"size": 4})
     )
     headcount_bands = forms.MultipleChoiceField(
         label=_("Headcount"),
         required=False,
         choices=Organisation.HeadcountBand.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
     )
-    needs = forms.MultipleChoiceField(label=_("Needs"), required=False, widget=forms.CheckboxSelectMultiple)
+    needs = forms.MultipleChoiceField(label=_("Needs"), required=False, widget=CheckboxSelectMultiple)
     motivations = forms.MultipleChoiceField(
-        label=_("Motivations"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Motivations"), required=False, widget=CheckboxSelectMultiple
     )
-    labs = forms.MultipleChoiceField(label=_("Lab"), required=False, widget=forms.CheckboxSelectMultiple)
+    labs = forms.MultipleChoiceField(label=_("Lab"), required=False, widget=SelectMultiple(attrs={"size": 6}))
     alliance = forms.MultipleChoiceField(
         label=_("Wirtschaftsallianz"),
         required=False,
         choices=[(value, ALLIANCE_LABELS[value]) for value in ALLIANCE],
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
     )
     contacted_within_days = forms.IntegerField(
         label=_("Contacted within the last … days"), required=False, min_value=0, max_value=36500
@@ -114,6 +127,7 @@ class PeopleFilterForm(forms.Form):
     consent = forms.ChoiceField(
         label=_("Valid consent for"),
         required=False,
+        widget=Select,
         choices=[("", _("any or none")), *Purpose.choices],
     )
 
@@ -133,12 +147,9 @@ class PeopleFilterForm(forms.Form):
 
     def __init__(self, *args: Any, labs: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._set_choices("sectors", _grouped_choices(SECTOR_FAMILY, _("all of “%(name)s”")))
-        self._set_choices("trades", _grouped_choices(TRADES_FAMILY, _("all of “%(name)s”")))
-        self._set_choices("districts", [(name, name) for name in _districts()])
-        self._set_choices("needs", _flat_choices(NEEDS_FAMILY))
-        self._set_choices("motivations", _flat_choices(MOTIVATIONS_FAMILY))
-        self._set_choices("labs", [(lab.slug, lab.name) for lab in labs])
+        for name, choices in cached_by_content("people-filter-choices", _filter_choices).items():
+            self._set_choices(name, choices)
+        self._set_choices("labs", list(labs))
 
     def _set_choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]
@@ -339,7 +350,7 @@ class RelationshipForm(forms.Form):
         label=_("Direction"),
         choices=DIRECTIONS,
         initial="out",
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     kind = forms.ChoiceField(label=_("Relationship"), choices=Relationship.Kind.choices)
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())

@@ -17,9 +17,7 @@ events (which record attendance with kind "event") share one path:
 An interaction names an organisation or at least one participant. Organisations' and people's
 ``last_contact_at`` is the date of their latest interaction, recomputed on every change.
 
-Follow-ups have no identifier of their own in addresses: they are numbered 1, 2, 3 … within
-their interaction in the order they were added (``with_numbers``); follow-ups are never deleted
-one by one, so the numbers stay put.
+Follow-ups are addressed by their own UUID (``get_follow_up``), in pages and in the API alike.
 """
 
 from __future__ import annotations
@@ -31,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -82,32 +80,20 @@ def office_staff() -> QuerySet[User]:
     )
 
 
-def with_numbers(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
-    """Follow-ups annotated with ``number``: their place (1, 2, …) within their interaction."""
-    earlier = (
-        FollowUp.objects.filter(interaction=OuterRef("interaction"), id__lte=OuterRef("id"))
-        .order_by()
-        .values("interaction")
-        .annotate(count=Count("id"))
-        .values("count")
+def get_follow_up(user: Any, key: Any) -> FollowUp | None:
+    """The follow-up with the UUID ``key`` (a UUID or its text) that ``user`` may see, or None."""
+    if isinstance(key, uuid.UUID):
+        found = key
+    else:
+        try:
+            found = uuid.UUID(str(key).strip()[:64])
+        except ValueError:
+            return None
+    return (
+        _visible(FollowUp.objects.select_related("assignee", "done_by", "interaction__organisation"), user)
+        .filter(uuid=found)
+        .first()
     )
-    return queryset.annotate(number=Subquery(earlier))
-
-
-def get_follow_up(interaction: Interaction, number: Any) -> FollowUp | None:
-    """Follow-up number ``number`` (1, 2, …) of the interaction, or None."""
-    try:
-        index = int(number)
-    except (TypeError, ValueError):
-        return None
-    if index < 1 or index > 100_000:
-        return None
-    follow_up = (
-        with_numbers(FollowUp.objects.select_related("assignee", "done_by", "interaction"))
-        .filter(interaction=interaction)
-        .order_by("id")[index - 1 : index]
-    )
-    return next(iter(follow_up), None)
 
 
 def interactions_of(obj: Organisation | Person) -> QuerySet[Interaction]:
@@ -610,8 +596,6 @@ def add_follow_up(
     errors.raise_if_any()
     assert follow_up is not None
     follow_up.save()
-    numbered = with_numbers(FollowUp.objects.filter(pk=follow_up.pk)).get()
-    follow_up.number = numbered.number  # type: ignore[attr-defined]
     return follow_up
 
 

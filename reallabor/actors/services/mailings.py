@@ -6,6 +6,14 @@ e-mail address that has not bounced and a valid consent for the mailing's purpos
 mailing and hands it to the worker (``actors.tasks.deliver_mailing``) once the transaction has
 committed. The worker checks the consent again right before each message goes out.
 
+**Delivery states.** Each recipient goes ``queued`` → ``sending`` (committed before the worker
+talks to the SMTP server) → ``sent`` / ``failed`` / ``skipped``. A recipient still ``sending``
+long after it was taken up (``UNCONFIRMED_AFTER``) is *unconfirmed*: the worker died or the
+connection broke while handing the message over, so it may or may not have arrived. We prefer a
+missed message to a duplicate: ``resume_mailing`` sends only the waiting recipients, reports the
+unconfirmed ones (``delivery_state``), and queues them again only when the office asks for it
+(``resend_unconfirmed=True``).
+
 **The "Mehrwert" (added value) block.** The measures a mailing is about name their target
 groups (``labs.TargetGroup``: a term of the ``target-groups`` vocabulary and the added value the
 measure brings that group, in Markdown). Each target group row with an added value becomes one
@@ -23,6 +31,7 @@ the person's consent for that purpose (``unsubscribe``); nobody needs to sign in
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -395,13 +404,68 @@ def send_mailing(*, user: Any, mailing: Mailing) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class DeliveryState:
+    """Where a mailing's delivery stands, for the office's resume decision.
+
+    ``in_flight``: taken up by a worker less than ``UNCONFIRMED_AFTER`` ago (being sent now);
+    ``unconfirmed``: taken up longer ago and never confirmed – the worker died or the connection
+    broke mid-message, so they may or may not have received it."""
+
+    waiting: int
+    in_flight: int
+    unconfirmed: int
+
+
+# A worker hands a batch of 100 messages to the SMTP server in seconds (a slow server: minutes);
+# a recipient still "sending" after this long belongs to a run that is over.
+UNCONFIRMED_AFTER = dt.timedelta(minutes=30)
+
+
+def _unconfirmed(mailing: Mailing, now: dt.datetime) -> QuerySet[MailingRecipient]:
+    return MailingRecipient.objects.filter(
+        mailing=mailing, status=MailingRecipient.Status.SENDING, claimed_at__lt=now - UNCONFIRMED_AFTER
+    )
+
+
+def delivery_state(mailing: Mailing) -> DeliveryState:
+    """Waiting, being sent and unconfirmed recipients (one query)."""
+    limit = timezone.now() - UNCONFIRMED_AFTER
+    sending = Q(status=MailingRecipient.Status.SENDING)
+    counts = MailingRecipient.objects.filter(mailing=mailing).aggregate(
+        waiting=Count("pk", filter=Q(status=MailingRecipient.Status.QUEUED)),
+        in_flight=Count("pk", filter=sending & (Q(claimed_at__gte=limit) | Q(claimed_at__isnull=True))),
+        unconfirmed=Count("pk", filter=sending & Q(claimed_at__lt=limit)),
+    )
+    return DeliveryState(**{key: int(value or 0) for key, value in counts.items()})
+
+
 @transaction.atomic
-def resume_mailing(*, user: Any, mailing: Mailing) -> int:
-    """Hand a queued mailing to the worker again (after a worker or the SMTP server stopped);
-    returns how many recipients are still waiting. Nobody gets the message twice."""
+def resume_mailing(*, user: Any, mailing: Mailing, resend_unconfirmed: bool = False) -> int:
+    """Hand a mailing to the worker again (after a worker or the SMTP server stopped); returns how
+    many recipients are now waiting.
+
+    Recipients whose delivery was never confirmed (``DeliveryState.unconfirmed``) may have
+    received the message: they are left as they are – nobody gets the message twice – unless
+    ``resend_unconfirmed`` says the office wants them to get it (perhaps a second time); then
+    they are queued again, also for a mailing already marked sent. Recipients being sent right
+    now are never touched."""
     _require(user)
     mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
-    if mailing.status not in (Mailing.Status.QUEUED, Mailing.Status.SENDING):
+    now = timezone.now()
+    requeued = 0
+    if resend_unconfirmed:
+        requeued = _unconfirmed(mailing, now).update(
+            status=MailingRecipient.Status.QUEUED, claimed_at=None, error=""
+        )
+    if mailing.status == Mailing.Status.SENT and requeued:
+        Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
+    elif mailing.status not in (Mailing.Status.QUEUED, Mailing.Status.SENDING):
+        if resend_unconfirmed and mailing.status == Mailing.Status.SENT:
+            raise ValidationError(
+                _("No recipient of this mailing is unconfirmed; there is nothing to send again."),
+                code="conflict",
+            )
         raise ValidationError(_("Only a mailing that is still being sent can be resumed."), code="conflict")
     waiting = MailingRecipient.objects.filter(mailing=mailing, status=MailingRecipient.Status.QUEUED).count()
     mailing_uuid = str(mailing.uuid)

@@ -8,6 +8,9 @@
   person's to the office only; everyone else gets nothing.
 - ``{% timeline_panel obj %}``: the office's interactions with the organisation or person, newest
   first (the last 20, with a link to the full list), with their follow-ups. Office only.
+- ``{% target_groups_panel organisation %}``: the organisation's target groups (which Mehrwert
+  blocks of a mailing its people get), shown to everyone who sees its internal data; those who may
+  edit the organisation also get the form that sets them.
 
 Both check the permissions themselves and render nothing for users who may not see them.
 """
@@ -18,15 +21,17 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from reallabor.actors import permissions
 from reallabor.actors.forms.needs import NeedForm
+from reallabor.actors.forms.target_groups import TargetGroupsForm
 from reallabor.actors.models import FollowUp, Person
 from reallabor.actors.services import needs as needs_service
-from reallabor.actors.services.interactions import interactions_of, with_numbers
+from reallabor.actors.services import target_groups as target_groups_service
+from reallabor.actors.services.interactions import interactions_of
 from reallabor.organisations.models import Organisation
 
 register = template.Library()
@@ -81,6 +86,10 @@ def needs_panel(context: Any, obj: Any) -> dict[str, Any]:
     return result
 
 
+def _follow_ups() -> QuerySet[FollowUp]:
+    return FollowUp.objects.select_related("assignee", "done_by").order_by("id")
+
+
 def timeline_context(user: Any, obj: Any) -> dict[str, Any]:
     if not permissions.can_see_personal_data(user) or not isinstance(obj, Organisation | Person):
         return {"show": False}
@@ -94,7 +103,7 @@ def timeline_context(user: Any, obj: Any) -> dict[str, Any]:
             ),
             Prefetch(
                 "follow_ups",
-                queryset=with_numbers(FollowUp.objects.select_related("assignee", "done_by")).order_by("id"),
+                queryset=_follow_ups(),
             ),
         )[: TIMELINE_SHOWN + 1]
     )
@@ -115,6 +124,36 @@ def timeline_context(user: Any, obj: Any) -> dict[str, Any]:
 def timeline_panel(context: Any, obj: Any) -> dict[str, Any]:
     result = timeline_context(viewer_of(context), obj)
     result["request"] = context.get("request")
+    if "csrf_token" in context:
+        result["csrf_token"] = context["csrf_token"]
+    return result
+
+
+def target_groups_context(
+    user: Any, organisation: Any, *, form: TargetGroupsForm | None = None, message: str = ""
+) -> dict[str, Any]:
+    if not isinstance(organisation, Organisation) or not target_groups_service.can_see_target_groups(
+        user, organisation
+    ):
+        return {"show": False}
+    tags = list(target_groups_service.target_groups_of(organisation))
+    may_edit = target_groups_service.can_set_target_groups(user, organisation)
+    if may_edit and form is None:
+        form = TargetGroupsForm(terms=target_groups_service.target_group_terms(), tags=tags)
+    return {
+        "show": True,
+        "organisation": organisation,
+        "tags": tags,
+        "may_edit": may_edit,
+        "form": form if may_edit else None,
+        "set_url": reverse("actors:target-groups-organisation-set", kwargs={"slug": organisation.slug}),
+        "message": message,
+    }
+
+
+@register.inclusion_tag("actors/includes/target_groups_panel.html", takes_context=True)
+def target_groups_panel(context: Any, organisation: Any) -> dict[str, Any]:
+    result = target_groups_context(viewer_of(context), organisation)
     if "csrf_token" in context:
         result["csrf_token"] = context["csrf_token"]
     return result

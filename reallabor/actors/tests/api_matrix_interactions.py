@@ -29,9 +29,13 @@ def _interaction(crm: Crm) -> str:
     return f"{API}/interactions/{crm.interaction.uuid}"
 
 
+def _follow_up(crm: Crm) -> str:
+    return f"{API}/follow-ups/{crm.follow_up.uuid}"
+
+
 def _done_follow_up(crm: Crm) -> str:
     interaction_services.complete_follow_up(user=None, follow_up=crm.follow_up)
-    return f"{_interaction(crm)}/follow-ups/1/reopen"
+    return f"{_follow_up(crm)}/reopen"
 
 
 def _published_needs(crm: Crm) -> str:
@@ -84,9 +88,8 @@ API_CASES: list[ApiCase] = [
         OFFICE_CREATE,
         {"title": "Rückruf", "due_date": "2999-01-31"},
     ),
-    ApiCase(
-        "follow-ups-complete", "post", lambda crm: f"{_interaction(crm)}/follow-ups/1/complete", OFFICE_WRITE
-    ),
+    ApiCase("follow-ups-get", "get", _follow_up, OFFICE_READ),
+    ApiCase("follow-ups-complete", "post", lambda crm: f"{_follow_up(crm)}/complete", OFFICE_WRITE),
     ApiCase("follow-ups-reopen", "post", _done_follow_up, OFFICE_WRITE),
     ApiCase(
         "organisation-needs-list",

@@ -31,4 +31,8 @@ GET_MATRIX: list[MatrixEntry] = [
     ("actors:mailing-delete", mailing, OFFICE),
     ("actors:mailing-unsubscribe", unsubscribe, ALL_200),
 ]
-POST_ONLY: set[str] = {"actors:mailing-test-send", "actors:mailing-resume"}
+POST_ONLY: set[str] = {
+    "actors:mailing-test-send",
+    "actors:mailing-resume",
+    "actors:target-groups-organisation-set",
+}

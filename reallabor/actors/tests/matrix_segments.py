@@ -15,6 +15,8 @@ GET_MATRIX: list[MatrixEntry] = [
     ("actors:segment-create", no_kwargs, OFFICE),
     ("actors:segment-count", no_kwargs, OFFICE),
     ("actors:segment-detail", _segment, OFFICE),
+    ("actors:segment-counts", _segment, OFFICE),
+    ("actors:segment-members", _segment, OFFICE),
     ("actors:segment-edit", _segment, OFFICE),
     ("actors:segment-delete", _segment, OFFICE),
     ("actors:segment-export", lambda crm: {"uuid": crm.segment.uuid, "fmt": "csv"}, OFFICE),

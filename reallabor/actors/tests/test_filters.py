@@ -367,3 +367,85 @@ def test_a_people_segment_counts_people(world: World) -> None:
     segment = Segment(subject=Segment.Subject.PEOPLE, criteria={"needs": ["skilled-workers"]})
     assert {p.first_name for p in segment_people(segment)} >= {"Ben", "Frida"}
     assert segment_count(segment) == segment_people(segment).count()
+
+
+# Criteria together ------------------------------------------------------------------------------------
+# people_matching starts from one criterion's set of people (pk IN …) and checks the others person by
+# person (EXISTS); which one it starts from depends on the criteria given. The results must not.
+
+
+def _disjoint_pairs(cases: list[tuple[dict[str, Any], set[str]]]) -> list[tuple[dict[str, Any], set[str]]]:
+    pairs = []
+    for index, (first, first_expected) in enumerate(cases):
+        for second, second_expected in cases[index + 1 :]:
+            if first and second and not set(first) & set(second):
+                pairs.append(({**first, **second}, first_expected & second_expected))
+    return pairs
+
+
+def test_two_person_criteria_together_find_the_people_meeting_both(world: World) -> None:
+    wrong = [
+        (criteria, found, expected)
+        for criteria, expected in _disjoint_pairs(PERSON_CASES)
+        if (found := people(world, **criteria)) != expected
+    ]
+    assert wrong == []
+
+
+def test_two_organisation_criteria_together_find_the_organisations_meeting_both(world: World) -> None:
+    wrong = [
+        (criteria, found, expected)
+        for criteria, expected in _disjoint_pairs(ORGANISATION_CASES)
+        if (found := orgs(world, **criteria)) != expected
+    ]
+    assert wrong == []
+
+
+def test_criteria_on_people_may_hold_through_different_organisations(world: World) -> None:
+    """Hanna works at the Bäckerei (a company in the alliance) and at the Kita (motivated by its
+    image): she is a company's person motivated by image, though neither organisation is both."""
+    hanna = make_person(first_name="Hanna", last_name="Doppel", email="hanna@example.org")
+    affiliate(hanna, world.baeckerei, "Buchhaltung")
+    affiliate(hanna, world.kita, "Elternbeirat")
+    give_consent(hanna, Purpose.NEWSLETTER)
+    everybody = Person.objects.filter(pk__in=[*world.people.values_list("pk", flat=True), hanna.pk])
+
+    def found(**criteria: Any) -> set[str]:
+        return {person.first_name for person in people_matching(parse_criteria(criteria), everybody)}
+
+    assert found(kinds=["company"], motivations=["image"]) == {"Hanna"}
+    assert found(alliance=["member"], motivations=["image"], consent="newsletter") == {"Hanna"}
+    assert found(labs=["hybride-formen-des-handels"], sub_kinds=["day_care"]) == set()  # one organisation
+    assert found(labs=["hybride-formen-des-handels"], motivations=["image"]) == {"Hanna"}
+    assert found(districts=["Kirchhellen"], kinds=["civil_society"], needs=["skilled-workers"]) == {"Hanna"}
+    assert found(q="hanna", kinds=["company"], motivations=["image"]) == {"Hanna"}
+    # Her affiliation at the Kita ends: the image motivation no longer reaches her.
+    hanna.affiliations.filter(organisation=world.kita).update(
+        end_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert found(kinds=["company"], motivations=["image"]) == set()
+    assert found(kinds=["company"], needs=["skilled-workers"]) == {"Ben", "Frida", "Hanna"}
+
+
+SETS: dict[str, dict[str, Any]] = {
+    "labs": {"labs": ["hybride-formen-des-handels"], "kinds": ["company"]},
+    "organisations": {"alliance": ["member", "applicant"]},
+    "districts": {"districts": ["Kirchhellen", "Mitte"]},
+    "needs": {"needs": ["succession", "skilled-workers"]},
+    "motivations": {"motivations": ["image", "new-customers"]},
+    "consent": {"consent": "newsletter"},
+}
+
+
+def test_each_set_of_people_is_the_same_to_start_from_and_to_check(world: World) -> None:
+    """Each criterion's two forms (``pk IN (ids)``, ``exists``) hold for exactly the same people."""
+    from reallabor.actors.filters import START_ORDER, _people_sets
+
+    assert set(SETS) == set(START_ORDER)
+    for name, criteria in SETS.items():
+        sets = _people_sets(parse_criteria(criteria))
+        assert list(sets) == [name]
+        within = {person.first_name for person in world.people.filter(pk__in=sets[name].ids)}
+        checked = {person.first_name for person in world.people.filter(sets[name].exists)}
+        assert within == checked, name
+        assert within, f"{name}: the test data should hold somebody"

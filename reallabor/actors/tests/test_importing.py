@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -331,6 +333,46 @@ def test_every_bad_cell_is_named_by_row_and_column() -> None:
     assert plan.error_rows() == [3]
 
 
+EMAILS = [
+    "anna@holz.example", "a.b-c+d_e@sub.holz-bau.example", "ANNA@HOLZ.EXAMPLE", "x@localhost", "a@b.c",
+    "a..b@holz.example", ".a@holz.example", "a.@holz.example", "a@-holz.example", "a@holz-.example",
+    "a@holz.e1", "a@holz..example", "a@holz", "müller@holz.example", "a@müller.example", '"a b"@holz.example',
+    "a@[127.0.0.1]", "a@holz.xn--p1ai", "a@" + "h" * 64 + ".example", "a@" + "h" * 63 + ".example",
+    "a" * 300 + "@holz.example", "a@holz.example.", "a b@holz.example", "a@holz.exam\nple", "@holz.example",
+    "mailto:anna@holz.example",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("address", EMAILS)
+def test_email_addresses_are_checked_as_django_checks_them(address: str) -> None:
+    plan = plan_of(["Nachname", "E-Mail"], ["Holz", address], max_lengths={})
+    try:
+        validate_email(address.removeprefix("mailto:"))
+    except ValidationError:
+        valid = False
+    else:
+        valid = True
+    assert (not plan.errors) == valid, error_texts(plan)
+    if valid:
+        assert plan.people[0].values["email"] == address.removeprefix("mailto:")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.emails(), st.text(alphabet='aZ09.-_+@é[]:" ', min_size=1, max_size=24)))
+def test_any_email_address_is_checked_as_django_checks_it(address: str) -> None:
+    text = address.strip()
+    if not text or is_formula_like(text):
+        return
+    plan = plan_of(["Nachname", "E-Mail"], ["Holz", text], max_lengths={})
+    try:
+        validate_email(text.removeprefix("mailto:"))
+    except ValidationError:
+        valid = False
+    else:
+        valid = True
+    assert (not plan.errors) == valid, error_texts(plan)
+
+
 def test_a_four_digit_postcode_lost_its_leading_zero_and_others_are_refused() -> None:
     plan = plan_of(["Firma", "PLZ"], ["A", "1067"], ["B", "123"], ["C", "D-46236"], ["D", "4623x"])
     assert [o.values.get("postcode") for o in plan.organisations] == ["01067", "46236"]
@@ -532,3 +574,16 @@ def test_matching_existing_records_by_every_key() -> None:
         "person:2": "skip",
         "person:3": "skip",
     }
+
+
+def test_the_check_reports_its_progress() -> None:
+    rows = [[f"Firma {n}", "46236"] for n in range(10_001)]
+    seen: list[int] = []
+    plan = build_plan(
+        table(["Firma", "PLZ"], *rows),
+        suggest_mapping(["Firma", "PLZ"]),
+        vocabularies(),
+        progress=seen.append,
+    )
+    assert not plan.errors and len(plan.organisations) == 10_001
+    assert seen == [5000, 10_000]

@@ -44,6 +44,11 @@ def test_upload_imports_and_returns_the_job(portfolio: Portfolio, crm: Crm) -> N
     assert Person.objects.get(last_name="Holz").consents.get().source == "import"
     again = call(client, "get", f"{API}/imports/{job.uuid}")
     assert again.status_code == 200 and again.json()["report"]["counts"]["new_organisations"] == 1
+    # The job keeps the report, not the uploaded file.
+    assert (
+        bytes(job.content) == b""
+        and again.json()["report"]["file_removed_at"] == body["report"]["imported_at"]
+    )
 
 
 def test_bad_rows_give_422_naming_row_and_column_and_write_nothing(portfolio: Portfolio, crm: Crm) -> None:

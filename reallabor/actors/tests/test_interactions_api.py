@@ -5,6 +5,7 @@ api_matrix_interactions.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_module
 from typing import Any
 
 import pytest
@@ -76,11 +77,14 @@ def test_create_reads_naive_times_as_berlin_time_and_answers_in_utc(portfolio: P
     assert body["organisation"]["slug"] == crm.tischlerei.slug
     assert {p["name"] for p in body["participants"]} == {"Anna Schreiner", "Bernd Hobel"}
     assert body["lab"]["slug"] == portfolio.handwerk.slug and body["measure"]["slug"] == measure.slug
-    assert [(f["number"], f["title"], f["assignee"]["email"]) for f in body["follow_ups"]] == [
-        (1, "Fördermittel prüfen", coordinator.email),
-        (2, "Termin mit HWK", "admin@example.org"),
-    ]
     interaction = Interaction.objects.get(uuid=body["uuid"])
+    assert [(f["uuid"], f["title"], f["assignee"]["email"]) for f in body["follow_ups"]] == [
+        (str(f.uuid), f.title, f.assignee.email) for f in interaction.follow_ups.order_by("id")
+    ]
+    assert [(f["title"], f["assignee"]["email"]) for f in body["follow_ups"]] == [
+        ("Fördermittel prüfen", coordinator.email),
+        ("Termin mit HWK", "admin@example.org"),
+    ]
     assert body["url"] == interaction.get_absolute_url()
     aware = call(
         client(portfolio),
@@ -138,7 +142,8 @@ def test_get_patch_and_delete(portfolio: Portfolio, crm: Crm) -> None:
     assert body["subject"] == "Besuch in der Werkstatt" and [p["name"] for p in body["participants"]] == [
         "Anna Schreiner"
     ]
-    assert body["follow_ups"][0]["number"] == 1 and body["follow_ups"][0]["is_overdue"] is False
+    assert body["follow_ups"][0]["uuid"] == str(crm.follow_up.uuid)
+    assert body["follow_ups"][0]["is_overdue"] is False
     response = call(
         api, "patch", url, {"participants": [str(crm.clara.uuid)], "staff": None, "notes": "Nachtrag"}
     )
@@ -213,8 +218,13 @@ def test_follow_up_flow_through_the_api(portfolio: Portfolio, crm: Crm) -> None:
         {"title": "Angebot nachfassen", "due_date": "2999-12-31", "assignee": "coordinator@example.org"},
     )
     assert response.status_code == 201
-    assert (
-        response.json()["number"] == 2 and response.json()["assignee"]["email"] == "coordinator@example.org"
+    added = FollowUp.objects.get(title="Angebot nachfassen")
+    assert response.json()["uuid"] == str(added.uuid) and added.interaction == crm.interaction
+    assert response.json()["assignee"]["email"] == "coordinator@example.org"
+    url = f"{API}/follow-ups/{added.uuid}"
+    shown = call(api, "get", url).json()
+    assert shown["title"] == "Angebot nachfassen" and shown["interaction"]["uuid"] == str(
+        crm.interaction.uuid
     )
     response = call(
         api, "post", base, {"title": "", "due_date": "2999-12-31", "assignee": "outsider@example.org"}
@@ -222,17 +232,22 @@ def test_follow_up_flow_through_the_api(portfolio: Portfolio, crm: Crm) -> None:
     assert response.status_code == 422 and {("body", "title"), ("body", "assignee")} <= {
         tuple(x) for x in loc(response)
     }
-    done = call(api, "post", f"{base}/2/complete")
+    done = call(api, "post", f"{url}/complete")
     assert (
         done.status_code == 200
         and done.json()["done_at"]
         and done.json()["done_by"]["email"] == "admin@example.org"
     )
-    again = call(api, "post", f"{base}/2/complete")
+    again = call(api, "post", f"{url}/complete")
     assert again.status_code == 409 and again.json() == {"detail": "“Angebot nachfassen” is already done."}
-    assert call(api, "post", f"{base}/2/reopen").json()["done_at"] is None
-    assert call(api, "post", f"{base}/9/complete").status_code == 404
-    assert call(api, "post", f"{base}/zwei/complete").status_code == 422
+    assert call(api, "post", f"{url}/reopen").json()["done_at"] is None
+    assert FollowUp.objects.get(pk=added.pk).done_at is None
+    missing = f"{API}/follow-ups/{uuid_module.uuid4()}"
+    assert call(api, "post", f"{missing}/complete").status_code == 404
+    assert call(api, "get", missing).status_code == 404
+    assert call(api, "post", f"{API}/follow-ups/zwei/complete").status_code == 404
+    # The old addresses by number within the interaction are gone.
+    assert call(api, "post", f"{base}/1/complete").status_code in (404, 405)
 
 
 def test_follow_up_lists(portfolio: Portfolio, crm: Crm) -> None:
@@ -272,7 +287,7 @@ def test_follow_up_lists(portfolio: Portfolio, crm: Crm) -> None:
     assert titles("?status=all&mine=true") == ["Überfällig", "Erledigt", "Angebot Digitalberatung schicken"]
     assert titles("?overdue=true") == ["Überfällig"]
     item = call(api, "get", f"{API}/follow-ups?overdue=true").json()["items"][0]
-    assert item["is_overdue"] is True and item["number"] == 1
+    assert item["is_overdue"] is True and item["uuid"] == str(FollowUp.objects.get(title="Überfällig").uuid)
     assert (
         item["interaction"]["uuid"] == str(old.uuid)
         and item["interaction"]["organisation"]["slug"] == crm.tischlerei.slug

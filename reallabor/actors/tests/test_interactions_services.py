@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -94,11 +95,12 @@ def test_record_with_aware_datetime_lab_measure_and_follow_ups(portfolio: Portfo
     assert interaction.staff == coordinator
     assert interaction.measure == measure
     assert interaction.lab == portfolio.handwerk  # from the measure
-    follow_ups = list(services.with_numbers(interaction.follow_ups.order_by("id")))
-    assert [(f.number, f.title, f.due_date, f.assignee) for f in follow_ups] == [  # type: ignore[attr-defined]
-        (1, "Angebot schicken", dt.date(2025, 3, 10), coordinator),
-        (2, "Termin vereinbaren", dt.date(2025, 3, 5), admin),
+    follow_ups = list(interaction.follow_ups.order_by("id"))
+    assert [(f.title, f.due_date, f.assignee) for f in follow_ups] == [
+        ("Angebot schicken", dt.date(2025, 3, 10), coordinator),
+        ("Termin vereinbaren", dt.date(2025, 3, 5), admin),
     ]
+    assert len({f.uuid for f in follow_ups}) == 2
 
 
 def test_events_record_attendance_with_participants_only(portfolio: Portfolio, crm: Crm) -> None:
@@ -307,12 +309,15 @@ def test_follow_up_flow(portfolio: Portfolio, crm: Crm) -> None:
         due_date="2999-01-31",
         assignee=coordinator.email,
     )
-    assert added.number == 2  # type: ignore[attr-defined]
-    found = services.get_follow_up(crm.interaction, 2)
+    assert added.uuid is not None and added.uuid != crm.follow_up.uuid
+    found = services.get_follow_up(admin, added.uuid)
     assert found is not None and found.pk == added.pk and found.assignee == coordinator
-    assert services.get_follow_up(crm.interaction, 3) is None
-    assert services.get_follow_up(crm.interaction, 0) is None
-    assert services.get_follow_up(crm.interaction, "x") is None
+    assert services.get_follow_up(None, str(added.uuid)) == found  # the system sees everything
+    assert services.get_follow_up(admin, uuid.uuid4()) is None
+    assert services.get_follow_up(admin, "x") is None
+    assert services.get_follow_up(admin, None) is None
+    for role in ("reader", "partner", "outsider"):
+        assert services.get_follow_up(user_of(portfolio, role), added.uuid) is None
 
     done = services.complete_follow_up(user=admin, follow_up=found)
     done.refresh_from_db()

@@ -69,7 +69,7 @@ def test_create_get_patch_delete(world: World) -> None:
             "title": "Digitale Auftragsplanung",
         }
     ]
-    assert data["counts"] == {"total": 0, "queued": 0, "sent": 0, "failed": 0, "skipped": 0}
+    assert data["counts"] == {"total": 0, "queued": 0, "sending": 0, "sent": 0, "failed": 0, "skipped": 0}
     url = f"{API}/mailings/{data['uuid']}"
     assert data["url"] == f"/mailings/{data['uuid']}/"
     assert client.get(url).json()["subject"] == "Einladung"
@@ -140,7 +140,7 @@ def test_send_then_the_log(world: World, django_capture_on_commit_callbacks: Any
     ]
     detail = client.get(f"{API}/mailings/{world.mailing.uuid}").json()
     assert detail["status"] == "sent"
-    assert detail["counts"] == {"total": 2, "queued": 0, "sent": 2, "failed": 0, "skipped": 0}
+    assert detail["counts"] == {"total": 2, "queued": 0, "sending": 0, "sent": 2, "failed": 0, "skipped": 0}
     log = client.get(f"{API}/mailings/{world.mailing.uuid}/recipients").json()
     assert log["count"] == 2
     assert {(item["name"], item["status"]) for item in log["items"]} == {

@@ -3,6 +3,7 @@ the mailings panel of a person's page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -280,6 +281,19 @@ def _queued(world: World) -> Mailing:
     return world.crm.mailing
 
 
+def _unconfirmed(world: World) -> Mailing:
+    """A sent mailing whose delivery to anna broke off long ago (unconfirmed)."""
+    MailingRecipient.objects.create(
+        mailing=world.crm.mailing,
+        person=world.anna,
+        email=world.anna.email,
+        status=MailingRecipient.Status.SENDING,
+        claimed_at=timezone.now() - services.UNCONFIRMED_AFTER - dt.timedelta(minutes=1),
+    )
+    Mailing.objects.filter(pk=world.crm.mailing.pk).update(status=Mailing.Status.SENT)
+    return world.crm.mailing
+
+
 PageWrite = tuple[str, Callable[[World], Mailing | None], dict[str, Any]]
 WRITES: dict[str, PageWrite] = {
     "create": ("mailing-create", lambda w: None, {"subject": "S", "body": "B", "purpose": "newsletter"}),
@@ -288,6 +302,7 @@ WRITES: dict[str, PageWrite] = {
     "send": ("mailing-send", lambda w: w.mailing, {}),
     "test-send": ("mailing-test-send", lambda w: w.mailing, {}),
     "resume": ("mailing-resume", _queued, {}),
+    "resend-unconfirmed": ("mailing-resume", _unconfirmed, {"resend_unconfirmed": "on"}),
 }
 
 

@@ -202,6 +202,8 @@ def import_check(request: HttpRequest, uuid: Any) -> HttpResponse:
         "more_duplicates": max(report.get("duplicate_count", 0) - len(duplicates), 0),
         "form": form,
         "checked": job.status in (ImportJob.Status.CHECKED, ImportJob.Status.FAILED) and "counts" in report,
+        "file_removed": bool(report.get("file_removed_at")),
+        "upload_days": services.upload_days(),
         "crumbs": _crumbs(
             (job.filename, reverse("actors:import-mapping", kwargs={"uuid": job.uuid})), (_("Check"), None)
         ),

@@ -1,8 +1,8 @@
 """The interaction pages (office only): the list with filters, recording, a detail page with its
 follow-ups, and "my open follow-ups".
 
-Interactions are addressed by UUID; a follow-up by its number within its interaction
-(``/kontakte/<uuid>/aufgaben/2/erledigt/``). Every change goes through
+Interactions and follow-ups are addressed by their UUIDs (``/aufgaben/<uuid>/erledigt/``).
+Every change goes through
 ``actors.services.interactions``; completing and reopening a follow-up swaps its row in place
 with htmx and works as a plain form without JavaScript.
 """
@@ -33,12 +33,33 @@ from reallabor.actors.forms.interactions import (
 from reallabor.actors.models import Affiliation, FollowUp, Interaction, Person
 from reallabor.actors.services import interactions as services
 from reallabor.actors.views.common import office_view
-from reallabor.core.views_helpers import acting_user, get_visible_or_404, is_htmx, render_page, safe_next
+from reallabor.core.views_helpers import (
+    PLACEHOLDER_UUID,
+    Row,
+    UrlPattern,
+    acting_user,
+    get_visible_or_404,
+    is_htmx,
+    render_page,
+    safe_next,
+)
 from reallabor.organisations.models import Organisation
 
 PER_PAGE = 50
 MAX_PAGE = 2000
-FOLLOW_UPS_SHOWN = 200
+FOLLOW_UPS_SHOWN = 50
+LIST_COLUMNS = (
+    "uuid",
+    "occurred_at",
+    "subject",
+    "kind",
+    "anonymous_participants",
+    "staff__email",
+    "staff__first_name",
+    "staff__last_name",
+    "organisation__slug",
+    "organisation__name",
+)
 CANDIDATES_SHOWN = 100
 
 
@@ -54,7 +75,7 @@ def _page_number(request: HttpRequest) -> int:
 def _follow_ups() -> Prefetch[Any]:
     return Prefetch(
         "follow_ups",
-        queryset=services.with_numbers(FollowUp.objects.select_related("assignee", "done_by")).order_by("id"),
+        queryset=FollowUp.objects.select_related("assignee", "done_by").order_by("id"),
     )
 
 
@@ -82,6 +103,54 @@ def _day_start(day: dt.date) -> dt.datetime:
 # The list ------------------------------------------------------------------------------------------
 
 
+def _list_rows(interactions: list[Interaction]) -> list[Row]:
+    """The interactions of a list page as plain rows: two more queries for the names of the
+    participants and the open follow-ups (plain values, no model instances)."""
+    interaction_url = UrlPattern("actors:interaction-detail", "uuid", PLACEHOLDER_UUID)
+    organisation_url = UrlPattern("organisations:organisation-detail", "slug", "placeholder")
+    today = timezone.localdate()
+    ids = [interaction.pk for interaction in interactions]
+    participants: dict[int, list[str]] = {}
+    anonymised = str(_("anonymised person"))
+    for interaction_id, first_name, last_name, anonymised_at in (
+        Interaction.participants.through.objects.filter(interaction_id__in=ids)
+        .order_by("person__last_name", "person__first_name", "person_id")
+        .values_list("interaction_id", "person__first_name", "person__last_name", "person__anonymised_at")
+    ):
+        name = anonymised if anonymised_at else " ".join(part for part in (first_name, last_name) if part)
+        participants.setdefault(interaction_id, []).append(name)
+    open_follow_ups: dict[int, list[Row]] = {}
+    for interaction_id, due_date in (
+        FollowUp.objects.filter(interaction_id__in=ids, done_at__isnull=True)
+        .order_by("due_date", "id")
+        .values_list("interaction_id", "due_date")
+    ):
+        open_follow_ups.setdefault(interaction_id, []).append(
+            Row(due_date=due_date, is_overdue=due_date < today)
+        )
+    rows = []
+    for interaction in interactions:
+        organisation = interaction.organisation
+        rows.append(
+            Row(
+                occurred_at=interaction.occurred_at,
+                url=interaction_url(interaction.uuid),
+                subject=interaction.subject,
+                kind=interaction.get_kind_display(),
+                organisation=(
+                    Row(url=organisation_url(organisation.slug), name=organisation.name)
+                    if organisation
+                    else None
+                ),
+                participants=participants.get(interaction.pk, []),
+                anonymous_participants=interaction.anonymous_participants,
+                staff=str(interaction.staff) if interaction.staff else "",
+                open_follow_ups=open_follow_ups.get(interaction.pk, []),
+            )
+        )
+    return rows
+
+
 @office_view
 def interaction_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -106,11 +175,15 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
         )
     number = _page_number(request)
     start = (number - 1) * PER_PAGE
-    rows = list(with_details(interactions.order_by("-occurred_at", "-id"))[start : start + PER_PAGE + 1])
+    rows = list(
+        interactions.select_related("staff", "organisation")
+        .only(*LIST_COLUMNS)
+        .order_by("-occurred_at", "-id")[start : start + PER_PAGE + 1]
+    )
     subject = values.get("organisation") or values.get("person")
     context: dict[str, Any] = {
         "filters": filters,
-        "interactions": rows[:PER_PAGE],
+        "interactions": _list_rows(rows[:PER_PAGE]),
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
@@ -292,9 +365,9 @@ def _detail_context(request: HttpRequest, interaction: Interaction, form: Follow
             interaction.participants.only("uuid", "first_name", "last_name", "anonymised_at")
         ),
         "follow_ups": list(
-            services.with_numbers(
-                FollowUp.objects.filter(interaction=interaction).select_related("assignee", "done_by")
-            ).order_by("id")
+            FollowUp.objects.filter(interaction=interaction)
+            .select_related("assignee", "done_by")
+            .order_by("id")
         ),
         "follow_up_form": form,
         "crumbs": _crumbs((interaction.subject, None)),
@@ -351,19 +424,17 @@ def followup_add(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
     return _render_detail(request, interaction, form)
 
 
-def _follow_up_or_404(interaction: Interaction, number: int) -> FollowUp:
-    follow_up = services.get_follow_up(interaction, number)
+def _follow_up_or_404(request: HttpRequest, uuid: uuid_module.UUID) -> FollowUp:
+    follow_up = services.get_follow_up(acting_user(request), uuid)
     if follow_up is None:
         raise Http404(_("Not found."))
     return follow_up
 
 
-def _change_follow_up(
-    request: HttpRequest, uuid: uuid_module.UUID, number: int, *, done: bool
-) -> HttpResponse:
+def _change_follow_up(request: HttpRequest, uuid: uuid_module.UUID, *, done: bool) -> HttpResponse:
     user = acting_user(request)
-    interaction = _get_interaction(request, uuid)
-    follow_up = _follow_up_or_404(interaction, number)
+    follow_up = _follow_up_or_404(request, uuid)
+    interaction = follow_up.interaction
     status = ""
     failed = False
     try:
@@ -376,7 +447,7 @@ def _change_follow_up(
     except ValidationError as error:
         status = " ".join(error.messages)
         failed = True
-        follow_up = _follow_up_or_404(interaction, number)
+        follow_up = _follow_up_or_404(request, uuid)
     if not is_htmx(request):
         (messages.error if failed else messages.success)(request, status)
         return redirect(safe_next(request, interaction.get_absolute_url() + "#follow-ups"))
@@ -392,27 +463,28 @@ def _change_follow_up(
 
 @office_view
 @require_POST
-def followup_complete(request: HttpRequest, uuid: uuid_module.UUID, number: int) -> HttpResponse:
-    return _change_follow_up(request, uuid, number, done=True)
+def followup_complete(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
+    return _change_follow_up(request, uuid, done=True)
 
 
 @office_view
 @require_POST
-def followup_reopen(request: HttpRequest, uuid: uuid_module.UUID, number: int) -> HttpResponse:
-    return _change_follow_up(request, uuid, number, done=False)
+def followup_reopen(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
+    return _change_follow_up(request, uuid, done=False)
 
 
 @office_view
 def followup_list(request: HttpRequest) -> HttpResponse:
-    """My open follow-ups: overdue first (and marked), grouped by due date."""
+    """My open follow-ups: overdue first (and marked), grouped by due date, a page at a time."""
     user = acting_user(request)
     today = timezone.localdate()
+    mine = FollowUp.objects.visible_to(user).filter(assignee=user, done_at__isnull=True)
+    number = _page_number(request)
+    start = (number - 1) * FOLLOW_UPS_SHOWN
     rows = list(
-        services.with_numbers(
-            FollowUp.objects.visible_to(user)
-            .filter(assignee=user, done_at__isnull=True)
-            .select_related("interaction__organisation", "assignee")
-        ).order_by("due_date", "id")[: FOLLOW_UPS_SHOWN + 1]
+        mine.select_related("interaction__organisation", "assignee").order_by("due_date", "id")[
+            start : start + FOLLOW_UPS_SHOWN + 1
+        ]
     )
     shown = rows[:FOLLOW_UPS_SHOWN]
     groups = [
@@ -421,9 +493,11 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "groups": groups,
-        "overdue_count": sum(1 for follow_up in shown if follow_up.due_date < today),
-        "count": len(shown),
-        "has_more": len(rows) > FOLLOW_UPS_SHOWN,
+        "overdue_count": mine.filter(due_date__lt=today).count(),
+        "count": mine.count(),
+        "page_number": number,
+        "has_previous": number > 1,
+        "has_next": len(rows) > FOLLOW_UPS_SHOWN,
         "crumbs": [(_("My open follow-ups"), None)],
     }
     return render(request, "actors/followup_list.html", context)
@@ -436,7 +510,7 @@ urlpatterns = [
     path("kontakte/<uuid:uuid>/bearbeiten/", interaction_edit, name="interaction-edit"),
     path("kontakte/<uuid:uuid>/loeschen/", interaction_delete, name="interaction-delete"),
     path("kontakte/<uuid:uuid>/aufgaben/", followup_add, name="followup-add"),
-    path("kontakte/<uuid:uuid>/aufgaben/<int:number>/erledigt/", followup_complete, name="followup-complete"),
-    path("kontakte/<uuid:uuid>/aufgaben/<int:number>/wieder-offen/", followup_reopen, name="followup-reopen"),
+    path("aufgaben/<uuid:uuid>/erledigt/", followup_complete, name="followup-complete"),
+    path("aufgaben/<uuid:uuid>/wieder-offen/", followup_reopen, name="followup-reopen"),
     path("aufgaben/", followup_list, name="followup-list"),
 ]

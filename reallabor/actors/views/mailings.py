@@ -3,8 +3,13 @@
 A mailing is written as a draft (subject, Markdown message, segment, purpose, measures), previewed
 for a sample recipient, tested by a mail to oneself and sent through the worker after a
 confirmation that names the number of recipients. Its page then shows the log: how many were
-sent, failed and skipped, and who received it. Every change goes through
+sent, failed and skipped, how many are being sent or unconfirmed (maybe delivered), and who
+received it; "Resume delivery" continues with the waiting recipients and, only when the office
+ticks the box, sends the unconfirmed ones again. Every change goes through
 ``actors.services.mailings``.
+
+``/organisationen/<slug>/zielgruppen/`` sets the target groups of an organisation (the panel on
+its page, ``actors_crm.target_groups_panel``): which Mehrwert blocks of a mailing its people get.
 
 ``/abmelden/<token>/`` needs no login: the signed token names the person, the purpose and the
 mailing. GET asks for confirmation; POST (the page's button, or a mail client's RFC 8058
@@ -26,6 +31,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
@@ -33,12 +39,23 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reallabor.actors.forms.mailings import MailingForm
+from reallabor.actors.forms.target_groups import TargetGroupsForm
 from reallabor.actors.mail import Recipient, render_mail
 from reallabor.actors.models import Mailing, MailingRecipient, Purpose
 from reallabor.actors.services import mailings as services
+from reallabor.actors.services import target_groups as target_groups_service
+from reallabor.actors.templatetags.actors_crm import target_groups_context
 from reallabor.actors.views.common import office_view
 from reallabor.core.validation import error_dict
-from reallabor.core.views_helpers import acting_user, add_service_errors, get_visible_or_404, render_page
+from reallabor.core.views_helpers import (
+    acting_user,
+    add_service_errors,
+    get_visible_or_404,
+    is_htmx,
+    render_page,
+    safe_next,
+)
+from reallabor.organisations.models import Organisation
 
 PER_PAGE = 50
 MAX_PAGE = 2000
@@ -218,6 +235,7 @@ def mailing_detail(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse
             .only(
                 "email",
                 "status",
+                "claimed_at",
                 "sent_at",
                 "error",
                 "person__uuid",
@@ -230,6 +248,7 @@ def mailing_detail(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse
         context.update(
             {
                 "counts": services.recipient_counts(mailing),
+                "delivery": services.delivery_state(mailing),
                 "recipients": rows[:PER_PAGE],
                 "page_number": number,
                 "has_previous": number > 1,
@@ -321,8 +340,11 @@ def mailing_send(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
 @require_POST
 def mailing_resume(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
     mailing = _get_mailing(request, uuid)
+    resend = request.POST.get("resend_unconfirmed") == "on"
     try:
-        waiting = services.resume_mailing(user=acting_user(request), mailing=mailing)
+        waiting = services.resume_mailing(
+            user=acting_user(request), mailing=mailing, resend_unconfirmed=resend
+        )
     except ValidationError as error:
         for message in _messages_of(error):
             messages.error(request, message)
@@ -330,7 +352,65 @@ def mailing_resume(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse
         messages.success(
             request, _("The worker continues with the %(count)d waiting recipients.") % {"count": waiting}
         )
+        state = services.delivery_state(mailing)
+        if state.unconfirmed:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d recipient is unconfirmed: the delivery broke off while the message was "
+                    "being handed over, so it may or may not have arrived. It is not sent again unless "
+                    "you choose so.",
+                    "%(count)d recipients are unconfirmed: the delivery broke off while the message was "
+                    "being handed over, so it may or may not have arrived. They are not sent again "
+                    "unless you choose so.",
+                    state.unconfirmed,
+                )
+                % {"count": state.unconfirmed},
+            )
+        if state.in_flight:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d recipient is being sent right now.",
+                    "%(count)d recipients are being sent right now.",
+                    state.in_flight,
+                )
+                % {"count": state.in_flight},
+            )
     return redirect(mailing.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# The target groups of an organisation (read by the Mehrwert rule of mailings)
+
+
+@office_view
+@require_POST
+def target_groups_organisation_set(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set the organisation's target groups: htmx swaps the panel, a plain form goes back to the page."""
+    user = acting_user(request)
+    organisation = get_visible_or_404(Organisation, user, slug=slug)
+    tags = list(target_groups_service.target_groups_of(organisation))
+    form = TargetGroupsForm(request.POST, terms=target_groups_service.target_group_terms(), tags=tags)
+    done = ""
+    if form.is_valid():
+        try:
+            target_groups_service.set_target_groups(
+                user=user, organisation=organisation, codes=form.cleaned_data["target_groups"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = _("The target groups were saved.")
+    if not is_htmx(request):
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
+        if done:
+            messages.success(request, done)
+        return redirect(safe_next(request, organisation.get_absolute_url() + "#target-groups"))
+    context = target_groups_context(user, organisation, form=form if form.errors else None, message=done)
+    return render(request, "actors/includes/target_groups_panel.html", context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,4 +447,9 @@ urlpatterns = [
     path("mailings/<uuid:uuid>/fortsetzen/", mailing_resume, name="mailing-resume"),
     path("mailings/<uuid:uuid>/loeschen/", mailing_delete, name="mailing-delete"),
     path("abmelden/<str:token>/", unsubscribe, name="mailing-unsubscribe"),
+    path(
+        "organisationen/<slug:slug>/zielgruppen/",
+        target_groups_organisation_set,
+        name="target-groups-organisation-set",
+    ),
 ]

@@ -26,6 +26,7 @@ from reallabor.actors.models import Relationship
 from reallabor.actors.network_data import can_see_network, districts, lab_node_id, network_for, visible_labs
 from reallabor.actors.permissions import can_see_personal_data
 from reallabor.core.views_helpers import acting_user, internal_view, is_htmx, render_page, require
+from reallabor.core.widgets import CheckboxSelectMultiple, Select
 from reallabor.labs.models import LabOrganisation
 from reallabor.organisations.models import Organisation
 
@@ -89,16 +90,16 @@ def connection_text(edge: graph.Edge, *, from_source: bool) -> str:
 class NetworkFilterForm(forms.Form):
     """The network's filters (all optional; an invalid value is reported and ignored)."""
 
-    lab = forms.ChoiceField(label=gettext_lazy("Lab"), required=False)
+    lab = forms.ChoiceField(label=gettext_lazy("Lab"), required=False, widget=Select)
     types = forms.MultipleChoiceField(
-        label=gettext_lazy("Show"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Show"), required=False, widget=CheckboxSelectMultiple
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of organisation"),
         required=False,
         choices=[("", gettext_lazy("All kinds")), *Organisation.Kind.choices],
     )
-    district = forms.ChoiceField(label=gettext_lazy("District"), required=False)
+    district = forms.ChoiceField(label=gettext_lazy("District"), required=False, widget=Select)
     q = forms.CharField(
         label=gettext_lazy("Only the clusters around"),
         required=False,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -38,7 +38,11 @@ from reallabor.actors.services import privacy
 from reallabor.actors.services import relationships as relationship_services
 from reallabor.actors.views.common import office_view
 from reallabor.core.exceptions import EditConflict
+from reallabor.core.search import SORTED_MAX, sorted_page
 from reallabor.core.views_helpers import (
+    PLACEHOLDER_UUID,
+    Row,
+    UrlPattern,
     acting_user,
     add_service_errors,
     get_visible_or_404,
@@ -46,7 +50,7 @@ from reallabor.core.views_helpers import (
     render_page,
     safe_next,
 )
-from reallabor.labs.models import Lab
+from reallabor.labs.selectors import cached_lab_choices
 from reallabor.organisations.models import Organisation
 
 PER_PAGE = 50
@@ -90,14 +94,39 @@ def _get_person(request: HttpRequest, uuid: uuid_module.UUID) -> Person:
 # The list -------------------------------------------------------------------------------------------------
 
 
+def _list_rows(people: list[Person]) -> list[Any]:
+    """The people of a list page as plain rows (their current affiliations prefetched)."""
+    person_url = UrlPattern("actors:person-detail", "uuid", PLACEHOLDER_UUID)
+    organisation_url = UrlPattern("organisations:organisation-detail", "slug", "placeholder")
+    return [
+        Row(
+            url=person_url(person.uuid),
+            name=person.name,
+            function=person.function,
+            email=person.email,
+            district=person.district,
+            last_contact_at=person.last_contact_at,
+            affiliations=[
+                Row(
+                    url=organisation_url(affiliation.organisation.slug),
+                    name=affiliation.organisation.name,
+                    role=affiliation.role,
+                )
+                for affiliation in person.current_affiliations  # type: ignore[attr-defined]
+            ],
+        )
+        for person in people
+    ]
+
+
 @office_view
 def person_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    labs = Lab.objects.visible_to(user).only("slug", "name").order_by("name")
-    filters = PeopleFilterForm(request.GET, labs=labs)
+    filters = PeopleFilterForm(request.GET, labs=cached_lab_choices(user))
     rows: list[Person] = []
     number = _page_number(request)
     is_filtered = False
+    by_name = True
     if filters.is_valid():
         try:
             criteria = filters.criteria()
@@ -111,7 +140,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         else:
             is_filtered = not criteria.is_empty
             start = (number - 1) * PER_PAGE
-            rows = list(
+            rows, by_name = sorted_page(
                 people.only(
                     "uuid",
                     "first_name",
@@ -121,10 +150,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
                     "district",
                     "last_contact_at",
                     "anonymised_at",
-                )
-                .prefetch_related(_current_affiliations())
-                .order_by("last_name", "first_name", "id")[start : start + PER_PAGE + 1]
+                ),
+                ("last_name", "first_name", "id"),
+                start=start,
+                size=PER_PAGE,
+                filtered=is_filtered,
             )
+            prefetch_related_objects(rows, _current_affiliations())
+            rows = _list_rows(rows)
     filter_errors = [
         (str(filters.fields[field].label) if field in filters.fields else "", message)
         for field, messages_ in filters.errors.items()
@@ -138,6 +171,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
         "is_filtered": is_filtered,
+        "by_name": by_name,
+        "sorted_max": SORTED_MAX,
         "crumbs": [(_("People"), None)],
     }
     return render_page(request, "actors/person_list.html", context, partial="results")

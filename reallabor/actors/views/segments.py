@@ -1,16 +1,21 @@
 """Segment pages and the exports of lists and segments (the office only: they hold personal data).
 
-/segmente/                      the segments with their live counts (two count queries per segment:
-                                the members and the people reachable for the newsletter)
+/segmente/                      the segments; each row loads its live counts from /zahlen/?row=1
 /segmente/neu/?<query>          a new segment; the query string of the organisation or people list
                                 prefills the criteria (``subject=people`` for people)
 /segmente/zaehlen/?<criteria>   the live count fragment (htmx, while the criteria change)
-/segmente/<uuid>/               the criteria in words, the counts, the first 50 members, exports
+/segmente/<uuid>/               the criteria in words and the exports; the counts and the first
+                                page of members load from the two fragments below
+/segmente/<uuid>/zahlen/        the live counts (a fragment for htmx, a page of its own without)
+/segmente/<uuid>/mitglieder/    the members, 50 a page (a fragment for htmx, a page without)
 /segmente/<uuid>/bearbeiten/, /duplizieren/ (POST), /loeschen/
 /segmente/<uuid>/export.csv|.xlsx[?kind=people]
 /export/organisationen.csv|.xlsx?<criteria>, /export/personen.csv|.xlsx?<criteria>
 
-Every export is recorded in the audit trail (``list_exported``).
+Counting costs up to a few hundred milliseconds at the scale of a country, so no page counts while
+it is rendered: the counts and members come from fragments that htmx loads once the page is shown
+(``hx-trigger="load"``); without JavaScript the page links to them instead. Every export is
+recorded in the audit trail (``list_exported``).
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,11 +55,12 @@ from reallabor.core.views_helpers import (
     acting_user,
     add_service_errors,
     get_visible_or_404,
+    is_htmx,
+    render_page,
 )
 from reallabor.labs.models import Lab
 from reallabor.organisations.models import Organisation
 
-MEMBERS_SHOWN = 50
 PER_PAGE = 50
 MAX_PAGE = 1000
 
@@ -113,18 +120,19 @@ def _full_list_url(subject: str, criteria: Criteria) -> str | None:
 # The list --------------------------------------------------------------------------------------------
 
 
+def _with_mailing_count(segments: QuerySet[Segment]) -> QuerySet[Segment]:
+    return segments.annotate(mailing_count=Count("mailings")).order_by("name", "id")
+
+
 @office_view
 def segment_list(request: HttpRequest) -> HttpResponse:
     number = _page_number(request)
     start = (number - 1) * PER_PAGE
     segments = list(
-        Segment.objects.visible_to(acting_user(request))
-        .annotate(mailing_count=Count("mailings"))
-        .order_by("name", "id")[start : start + PER_PAGE + 1]
+        _with_mailing_count(Segment.objects.visible_to(acting_user(request)))[start : start + PER_PAGE + 1]
     )
-    rows = [(segment, service.segment_counts(segment, with_people=False)) for segment in segments[:PER_PAGE]]
     context = {
-        "rows": rows,
+        "segments": segments[:PER_PAGE],
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(segments) > PER_PAGE,
@@ -142,6 +150,8 @@ def _form_page(
     segment: Segment | None,
     counts: service.Counts | None,
     errors: Any,
+    *,
+    count_later: bool = False,
 ) -> HttpResponse:
     crumbs = (
         _crumbs((segment.name, segment.get_absolute_url()), (_("Edit"), None))
@@ -153,6 +163,7 @@ def _form_page(
         "segment": segment,
         "counts": counts,
         "count_errors": errors,
+        "count_later": count_later,
         "crumbs": crumbs,
     }
     return render(request, "actors/segment_form.html", context)
@@ -171,15 +182,14 @@ def _counts_of_form(form: SegmentForm) -> service.Counts | None:
     return service.count_criteria(form.cleaned_data["subject"], criteria)
 
 
-def _initial_counts(initial: dict[str, Any]) -> tuple[service.Counts | None, list[tuple[str, str]]]:
-    subject = initial.get("subject") or Segment.Subject.ORGANISATIONS
+def _initial_errors(initial: dict[str, Any]) -> list[tuple[str, str]]:
+    """What is wrong with the criteria a form starts with (the counts load later, with htmx)."""
     data = {key: value for key, value in initial.items() if key not in ("name", "description", "subject")}
     try:
-        criteria = parse_criteria(data)
-        filters.check_criteria(criteria)
+        filters.check_criteria(parse_criteria(data))
     except CriteriaError as error:
-        return None, _criteria_errors(error)
-    return service.count_criteria(subject, criteria), []
+        return _criteria_errors(error)
+    return []
 
 
 def _save(
@@ -215,8 +225,8 @@ def segment_create(request: HttpRequest) -> HttpResponse:
         return redirect(saved.get_absolute_url())
     initial = initial_from_query(criteria_query(request.GET))
     form = SegmentForm(initial=initial, labs=_labs(user))
-    counts, errors = _initial_counts(initial)
-    return _form_page(request, form, None, counts, errors)
+    errors = _initial_errors(initial)
+    return _form_page(request, form, None, None, errors, count_later=not errors)
 
 
 @office_view
@@ -233,8 +243,8 @@ def segment_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
         return redirect(saved.get_absolute_url())
     initial = initial_of(segment)
     form = SegmentForm(initial=initial, labs=_labs(user, segment))
-    counts, errors = _initial_counts(initial)
-    return _form_page(request, form, segment, counts, errors)
+    errors = _initial_errors(initial)
+    return _form_page(request, form, segment, None, errors, count_later=not errors)
 
 
 @office_view
@@ -260,57 +270,118 @@ def segment_count(request: HttpRequest) -> HttpResponse:
 # Detail, duplicate, delete ---------------------------------------------------------------------------------
 
 
-def _members(segment: Segment, criteria: Criteria) -> list[Any]:
-    if segment.subject == Segment.Subject.ORGANISATIONS:
-        return list(
-            filters.organisations_matching(criteria)
-            .only("name", "slug", "kind", "city", "district", "last_contact_at")
-            .order_by("name", "id")[:MEMBERS_SHOWN]
-        )
-    people = list(
-        filters.people_matching(criteria)
-        .prefetch_related(
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.current()
-                .select_related("organisation")
-                .order_by("-is_primary", "organisation__name"),
-                to_attr="current_affiliations",
-            )
-        )
-        .order_by("last_name", "first_name", "id")[:MEMBERS_SHOWN]
-    )
-    for person in people:
-        person.url = _url("actors:person-detail", uuid=person.uuid)  # type: ignore[attr-defined]
-    return people
+def _checked_criteria(segment: Segment) -> tuple[Criteria | None, list[tuple[str, str]]]:
+    """The segment's criteria, and what is wrong with them (codes that no longer exist)."""
+    try:
+        criteria = parse_criteria(segment.criteria)
+        filters.check_criteria(criteria)
+    except CriteriaError as error:
+        return None, _criteria_errors(error)
+    return criteria, []
 
 
 @office_view
 def segment_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The criteria in words and the exports; the counts and the members load from fragments."""
     segment = get_visible_or_404(Segment, acting_user(request), uuid=uuid)
     criteria: Criteria | None = None
     problems: list[tuple[str, str]] = []
-    members: list[Any] = []
     try:
         criteria = parse_criteria(segment.criteria)
         filters.check_criteria(criteria)
     except CriteriaError as error:
         problems = _criteria_errors(error)
-    counts = service.segment_counts(segment)
-    if criteria is not None and not problems:
-        members = _members(segment, criteria)
     context = {
         "segment": segment,
         "described": service.describe_criteria(criteria) if criteria is not None else [],
         "problems": problems,
-        "counts": counts,
-        "members": members,
-        "members_shown": MEMBERS_SHOWN,
         "full_list_url": _full_list_url(segment.subject, criteria) if criteria is not None else None,
         "mailings": list(service.mailings_using(segment)[:10]),
         "crumbs": _crumbs((segment.name, None)),
     }
     return render(request, "actors/segment_detail.html", context)
+
+
+@office_view
+def segment_counts(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The live counts of a segment: for htmx the count paragraph of the segment's page, or with
+    ``row=1`` the segment's row of the list; without htmx a page of its own."""
+    user = acting_user(request)
+    segment = get_visible_or_404(Segment, user, uuid=uuid)
+    row = request.GET.get("row") == "1"
+    if row and is_htmx(request):
+        segment = _with_mailing_count(Segment.objects.filter(pk=segment.pk)).get()
+        counts = service.segment_counts(segment, with_people=False)
+        response = render(request, "actors/segment_list.html#row", {"segment": segment, "counts": counts})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    context = {
+        "segment": segment,
+        "counts": service.segment_counts(segment),
+        "count_errors": [],
+        "crumbs": _crumbs((segment.name, segment.get_absolute_url()), (_("Who matches now"), None)),
+    }
+    return render_page(request, "actors/segment_counts.html", context, partial="counts")
+
+
+def _members_page(segment: Segment, criteria: Criteria, number: int) -> tuple[list[Any], bool]:
+    """One page of members by name, and whether there is a next page (no count over all of them)."""
+    start = (number - 1) * PER_PAGE
+    if segment.subject == Segment.Subject.ORGANISATIONS:
+        organisations = list(
+            filters.organisations_matching(criteria)
+            .only("name", "slug", "kind", "city", "district", "last_contact_at")
+            .order_by("name", "id")[start : start + PER_PAGE + 1]
+        )
+        return organisations[:PER_PAGE], len(organisations) > PER_PAGE
+    people = list(
+        filters.people_matching(criteria)
+        .only("uuid", "first_name", "last_name", "email", "last_contact_at", "anonymised_at")
+        .order_by("last_name", "first_name", "id")[start : start + PER_PAGE + 1]
+    )
+    shown = people[:PER_PAGE]
+    prefetch_related_objects(
+        shown,
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.current()
+            .select_related("organisation")
+            .only(
+                "person_id", "role", "is_primary", "organisation", "organisation__name", "organisation__slug"
+            )
+            .order_by("-is_primary", "organisation__name"),
+            to_attr="current_affiliations",
+        ),
+    )
+    for person in shown:
+        person.url = _url("actors:person-detail", uuid=person.uuid)  # type: ignore[attr-defined]
+    return shown, len(people) > PER_PAGE
+
+
+@office_view
+def segment_members(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The members who match now, ``PER_PAGE`` a page by name: for htmx the table (the first page
+    on the segment's page), without htmx a page of its own."""
+    segment = get_visible_or_404(Segment, acting_user(request), uuid=uuid)
+    number = _page_number(request)
+    criteria, problems = _checked_criteria(segment)
+    members: list[Any] = []
+    has_next = False
+    if criteria is not None:
+        members, has_next = _members_page(segment, criteria, number)
+    context = {
+        "segment": segment,
+        "problems": problems,
+        "members": members,
+        "page_number": number,
+        "first_number": (number - 1) * PER_PAGE + 1,
+        "last_number": (number - 1) * PER_PAGE + len(members),
+        "has_previous": number > 1,
+        "has_next": has_next,
+        "full_list_url": _full_list_url(segment.subject, criteria) if criteria is not None else None,
+        "crumbs": _crumbs((segment.name, segment.get_absolute_url()), (_("Members"), None)),
+    }
+    return render_page(request, "actors/segment_members.html", context, partial="members")
 
 
 @office_view
@@ -475,6 +546,8 @@ urlpatterns: list[URLPattern] = [
     path("segmente/neu/", segment_create, name="segment-create"),
     path("segmente/zaehlen/", segment_count, name="segment-count"),
     path("segmente/<uuid:uuid>/", segment_detail, name="segment-detail"),
+    path("segmente/<uuid:uuid>/zahlen/", segment_counts, name="segment-counts"),
+    path("segmente/<uuid:uuid>/mitglieder/", segment_members, name="segment-members"),
     path("segmente/<uuid:uuid>/bearbeiten/", segment_edit, name="segment-edit"),
     path("segmente/<uuid:uuid>/duplizieren/", segment_duplicate, name="segment-duplicate"),
     path("segmente/<uuid:uuid>/loeschen/", segment_delete, name="segment-delete"),

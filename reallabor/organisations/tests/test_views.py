@@ -631,6 +631,7 @@ def test_the_list_costs_the_same_queries_for_3_and_33_organisations(
         response = client.get(url, query)
     assert response.status_code == 200
     add(30, 3)
+    client.get(url, query)  # the filter choices are cached until the content changes: warm them again
     with CaptureQueriesContext(connection) as large:
         response = client.get(url, query)
     assert len(response.context["organisations"]) > 3 or (role == "anonymous" and query)

@@ -1,0 +1,86 @@
+"""The live counts of a segment or of criteria not saved yet (``Counts``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from reallabor.actors import filters
+from reallabor.actors.criteria import (
+    Criteria,
+    CriteriaError,
+    parse_criteria,
+)
+from reallabor.actors.models import Person, Purpose, Segment
+from reallabor.actors.services.segments.words import criterion_labels
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a segment (or criteria not saved yet) holds now.
+
+    ``members``: organisations or people (by the subject); ``people``: the people reached (for an
+    organisation segment, those currently at its organisations); ``reachable``: those of them with
+    an e-mail address and a valid consent for ``purpose``. ``error`` names criteria that refer to
+    codes that no longer exist (then the numbers are None).
+    """
+
+    subject: str
+    members: int | None
+    people: int | None
+    reachable: int | None
+    purpose: str
+    error: str = ""
+
+    @property
+    def purpose_label(self) -> str:
+        return str(Purpose(self.purpose).label)
+
+
+def people_reached(subject: str, criteria: Criteria) -> QuerySet[Person]:
+    """The people criteria reach: the matching people, or the people currently at the organisations."""
+    segment = Segment(subject=subject, criteria=criteria.to_dict())
+    return filters.segment_people(segment)
+
+
+def count_criteria(subject: str, criteria: Criteria, *, with_people: bool = True) -> Counts:
+    """The live counts of criteria: one query counts the people reached and, in the same pass, those
+    of them who are reachable (for an organisation segment one more counts the organisations), plus
+    one lookup per criterion with codes (sectors, trades, needs, motivations). The number of queries
+    does not grow with the data.
+    """
+    purpose = criteria.consent or Purpose.NEWSLETTER
+    try:
+        members: int | None = None
+        if subject == Segment.Subject.ORGANISATIONS:
+            members = filters.organisations_matching(criteria).count()
+            people_qs = people_reached(subject, criteria)
+        else:
+            people_qs = filters.people_matching(criteria)
+        totals = people_qs.aggregate(
+            people=Count("pk"), reachable=Count("pk", filter=filters.reachable_q(purpose))
+        )
+    except CriteriaError as error:
+        return Counts(subject, None, None, None, purpose, _criteria_error_text(error))
+    people: int | None = totals["people"]
+    if subject != Segment.Subject.ORGANISATIONS:
+        members = people
+    elif not with_people:
+        people = None
+    return Counts(subject, members, people, totals["reachable"], purpose)
+
+
+def segment_counts(segment: Segment, *, with_people: bool = True) -> Counts:
+    try:
+        criteria = parse_criteria(segment.criteria)
+    except CriteriaError as error:
+        return Counts(segment.subject, None, None, None, Purpose.NEWSLETTER, _criteria_error_text(error))
+    return count_criteria(segment.subject, criteria, with_people=with_people)
+
+
+def _criteria_error_text(error: CriteriaError) -> str:
+    labels = criterion_labels()
+    return " ".join(
+        f"{labels.get(field, field)}: {message}" for field, message in sorted(error.errors.items())
+    )

@@ -1,0 +1,169 @@
+# ruff: noqa: S608 - every table and column name in the SQL below comes from SEARCH_COLUMNS, none from input
+r"""Text search over large tables with an index: "contains", without reading every row.
+
+``words_match(model, text)`` finds the rows in which every word of ``text`` occurs, ignoring
+case, in one of the model's searchable columns (``SEARCH_COLUMNS``), also inside a word: German
+compounds matter ("handwerk" finds "Kreishandwerkerschaft", "müller" finds "Anna Müller").
+Both databases use an index built for this:
+
+- SQLite: an FTS5 table per searched table (``<table>_search``) with the trigram tokenizer,
+  kept up to date by triggers on the table itself, so every write, bulk or not, reaches it.
+  Words of three characters or more are looked up there; shorter ones are matched row by row
+  within what the longer ones found.
+- PostgreSQL: trigram GIN indexes (``pg_trgm``) on the upper-cased columns, which serve Django's
+  ``icontains`` directly.
+
+The migrations that create the indexes use ``search_operations``. A migration that rebuilds one
+of these tables on SQLite (Django does so for some column changes) drops its triggers: run
+``search_operations`` again in that migration. Tests check that a new, a changed and a deleted
+row are found or not.
+
+``sorted_page`` orders a filtered list by name when the matches are few enough to sort cheaply,
+and otherwise in the order the records were entered, saying so: sorting tens of thousands of
+matches on every request would cost more than the rest of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import WhereNode
+
+SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organisations_organisation": ("name", "city"),
+    "actors_person": ("first_name", "last_name", "email"),
+}
+"""The searched columns of each table (the index holds exactly these)."""
+
+MAX_WORDS = 6
+TRIGRAM = 3
+SORTED_MAX = 500
+"""Up to this many matches a filtered list is sorted by name; beyond, in the order of entry."""
+
+
+def search_table(table: str) -> str:
+    return f"{table}_search"
+
+
+def search_words(text: str) -> list[str]:
+    return text.replace("\x00", "").split()[:MAX_WORDS]
+
+
+def words_match(model: type[Model], text: str) -> Q:
+    """Rows of ``model`` whose searchable columns contain every word of ``text``, ignoring case."""
+    table = model._meta.db_table
+    columns = SEARCH_COLUMNS[table]
+    words = search_words(text)
+    condition = Q()
+    indexed = [word for word in words if len(word) >= TRIGRAM]
+    if connection.vendor == "sqlite" and indexed:
+        match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+        fts = search_table(table)
+        condition &= Q(pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match]))  # noqa: S611 - the table name is ours, the text a parameter
+        words = [word for word in words if len(word) < TRIGRAM]
+    for word in words:
+        any_column = Q()
+        for column in columns:
+            any_column |= Q(**{f"{column}__icontains": word})
+        condition &= any_column
+    return condition
+
+
+def sorted_page(
+    queryset: QuerySet[Any], order_by: Sequence[str], *, start: int, size: int, filtered: bool
+) -> tuple[list[Any], bool]:
+    """One page of ``queryset`` (plus one row to tell whether more follow) and whether it is in
+    the wanted order: sorted by ``order_by`` unless the (filtered) list is longer than
+    ``SORTED_MAX``, then in the order the records were entered.
+
+    The filters run once: the page's rows are then fetched by primary key.
+    """
+    if not filtered:
+        return list(queryset.order_by(*order_by)[start : start + size + 1]), True
+    first = list(queryset.order_by("pk").values_list("pk", flat=True)[: SORTED_MAX + 1])
+    by_key = queryset.all()
+    by_key.query.where = WhereNode()  # the same columns and joins, none of the filters
+    if len(first) <= SORTED_MAX:
+        return list(by_key.filter(pk__in=first).order_by(*order_by)[start : start + size + 1]), True
+    if start + size + 1 <= len(first):
+        return list(by_key.filter(pk__in=first[start : start + size + 1]).order_by("pk")), False
+    return list(queryset.order_by("pk")[start : start + size + 1]), False
+
+
+def sqlite_search_sql(table: str) -> list[str]:
+    """Statements creating (or re-creating) the FTS5 table of ``table`` with its triggers, filled."""
+    columns = SEARCH_COLUMNS[table]
+    fts = search_table(table)
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    return [
+        f'DROP TRIGGER IF EXISTS "{fts}_insert"',
+        f'DROP TRIGGER IF EXISTS "{fts}_delete"',
+        f'DROP TRIGGER IF EXISTS "{fts}_update"',
+        f'DROP TABLE IF EXISTS "{fts}"',
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5({names}, content="{table}", content_rowid="id", '
+        'tokenize="trigram")',
+        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN '
+        f'INSERT INTO "{fts}"(rowid, {names}) VALUES (new.id, {new}); END',
+        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN '
+        f'INSERT INTO "{fts}"("{fts}", rowid, {names}) VALUES (\'delete\', old.id, {old}); END',
+        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {names} ON "{table}" BEGIN '
+        f'INSERT INTO "{fts}"("{fts}", rowid, {names}) VALUES (\'delete\', old.id, {old}); '
+        f'INSERT INTO "{fts}"(rowid, {names}) VALUES (new.id, {new}); END',
+        f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
+    ]
+
+
+def sqlite_drop_search_sql(table: str) -> list[str]:
+    fts = search_table(table)
+    return [
+        f'DROP TRIGGER IF EXISTS "{fts}_insert"',
+        f'DROP TRIGGER IF EXISTS "{fts}_delete"',
+        f'DROP TRIGGER IF EXISTS "{fts}_update"',
+        f'DROP TABLE IF EXISTS "{fts}"',
+    ]
+
+
+def postgres_search_sql(table: str) -> list[str]:
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        *(
+            f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" ON "{table}" '
+            f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+            for column in SEARCH_COLUMNS[table]
+        ),
+    ]
+
+
+def postgres_drop_search_sql(table: str) -> list[str]:
+    return [f'DROP INDEX IF EXISTS "{table}_{column}_trgm"' for column in SEARCH_COLUMNS[table]]
+
+
+def search_operations(table: str) -> list[Any]:
+    """The migration operations that create the search index of ``table`` on either database."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        statements = (
+            sqlite_search_sql(table)
+            if schema_editor.connection.vendor == "sqlite"
+            else postgres_search_sql(table)
+        )
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        statements = (
+            sqlite_drop_search_sql(table)
+            if schema_editor.connection.vendor == "sqlite"
+            else postgres_drop_search_sql(table)
+        )
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    return [migrations.RunPython(forwards, backwards, elidable=False)]
