@@ -10,12 +10,18 @@ a set the database builds and starts from, and a correlated ``EXISTS``, checked 
 through an index. The criterion that usually holds for the fewest people (``START_ORDER``)
 becomes the ``IN``, the others ``EXISTS`` (in ``CHECK_ORDER``): the database never builds the
 set of, say, every person with a newsletter consent. Which form is used changes only the speed.
+
+A need or motivation that starts, together with criteria on organisations, starts as one set
+(``_also_at``): the people at its organisations are checked organisation by organisation, not
+each person's organisations one by one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from reallabor.actors.criteria import Criteria, CriteriaError
 from reallabor.actors.models import Affiliation, Consent, Person, Segment
+from reallabor.core.cache import cached_by_content
 from reallabor.core.search import words_match
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.models import (
@@ -46,10 +53,13 @@ def _terms(family: str, codes: tuple[str, ...], *, field: str, errors: dict[str,
     """
     if not codes:
         return []
-    rows = list(
-        Term.objects.filter(vocabulary__family=family, vocabulary__retired_at__isnull=True)
-        .filter(Q(code__in=codes) | Q(parent__code__in=codes))
-        .values_list("id", "code")
+    rows: list[tuple[int, str]] = cached_by_content(  # a list page asks twice (check, filter)
+        f"criteria-terms:{family}:{hashlib.sha256(repr(codes).encode()).hexdigest()}",
+        lambda: list(
+            Term.objects.filter(vocabulary__family=family, vocabulary__retired_at__isnull=True)
+            .filter(Q(code__in=codes) | Q(parent__code__in=codes))
+            .values_list("id", "code")
+        ),
     )
     found = {code for _id, code in rows}
     unknown = [code for code in codes if code not in found]
@@ -152,20 +162,44 @@ def organisations_matching(
     return queryset
 
 
-@dataclass(frozen=True)
 class _People:
     """The people meeting one criterion, in two forms that hold for exactly the same people.
 
     ``ids``: their ids (a ``values()`` subquery) for ``pk IN (…)``, a set the database builds and
     starts from; ``exists``: a condition on Person checked person by person through an index
-    (correlated ``EXISTS``).
+    (correlated ``EXISTS``). Each form is built when first asked for (building querysets is a
+    noticeable part of a count). A criterion met through organisations also keeps its parts (rows
+    and the column holding the ids): ``own``, the people meeting it themselves; ``at``, the
+    organisations.
     """
 
-    ids: QuerySet[Any, Any]
-    exists: Q
+    def __init__(
+        self,
+        ids: Callable[[], QuerySet[Any, Any]],
+        exists: Callable[[], Q],
+        *,
+        own: tuple[QuerySet[Any, Any], str] | None = None,
+        at: tuple[QuerySet[Any, Any], str] | None = None,
+    ) -> None:
+        self._ids, self._exists, self.own, self.at = ids, exists, own, at
 
-    def __or__(self, other: _People) -> _People:
-        return _People(self.ids.union(other.ids, all=True), self.exists | other.exists)
+    @cached_property
+    def ids(self) -> QuerySet[Any, Any]:
+        return self._ids()
+
+    @cached_property
+    def exists(self) -> Q:
+        return self._exists()
+
+
+def _current() -> QuerySet[Affiliation]:
+    return Affiliation.objects.current().order_by()
+
+
+def _is_one_of(organisations: tuple[QuerySet[Any, Any], str], column: str) -> Exists:
+    """The organisation in the outer row's ``column`` is one of ``organisations`` (rows, id column)."""
+    rows, key = organisations
+    return Exists(rows.filter(**{key: OuterRef(column)}))
 
 
 def _people_at(organisations: QuerySet[Any, Any], key: str = "pk") -> _People:
@@ -174,18 +208,77 @@ def _people_at(organisations: QuerySet[Any, Any], key: str = "pk") -> _People:
     ``organisations``: rows whose column ``key`` holds the organisations' ids (the organisations
     themselves, or tags of them with ``key="object_id"``).
     """
-    current = Affiliation.objects.current().order_by()
-    here = organisations.filter(**{key: OuterRef("organisation_id")})
+    at = (organisations, key)
     return _People(
-        ids=current.filter(organisation_id__in=organisations.values(key)).values("person_id"),
-        exists=Q(Exists(current.filter(person_id=OuterRef("pk")).filter(Exists(here)))),
+        ids=lambda: _current().filter(organisation_id__in=organisations.values(key)).values("person_id"),
+        exists=lambda: Q(
+            Exists(_current().filter(person_id=OuterRef("pk")).filter(_is_one_of(at, "organisation_id")))
+        ),
+        at=at,
     )
+
+
+def _themselves_or_at(
+    own: QuerySet[Any, Any], key: str, organisations: _People, exists: Q | None = None
+) -> _People:
+    """The people meeting a criterion themselves (rows ``own`` whose column ``key`` holds their ids;
+    ``exists``, if given, the same as a simpler condition on Person) or through ``organisations``
+    (``_people_at``)."""
+    return _People(
+        ids=lambda: own.values(key).union(organisations.ids, all=True),
+        exists=lambda: (
+            (Q(Exists(own.filter(**{key: OuterRef("pk")}))) if exists is None else exists)
+            | organisations.exists
+        ),
+        own=(own, key),
+        at=organisations.at,
+    )
+
+
+def _also_at(people: _People, organisations: _People) -> QuerySet[Any, Any]:
+    """The ids of ``people`` (a criterion met themselves or through organisations) who are also
+    currently at one of ``organisations`` (``_people_at``): the people in both sets.
+
+    Through the criterion's organisations it is decided organisation by organisation: the people
+    at one of them that is also one of ``organisations``, and the people at one that is not who
+    have another current affiliation at one that is (a person at several organisations). Only the
+    people at an organisation that is not have their other affiliations looked up; nobody's own
+    organisations are looked up one by one. Plain semi- and anti-joins for PostgreSQL.
+    """
+    assert people.at is not None and organisations.at is not None
+    rows, key = people.at
+    current = _current()
+    here = _is_one_of(organisations.at, key)  # the organisation of one of ``rows``
+    elsewhere = (
+        current.filter(person_id=OuterRef("person_id"))
+        .exclude(organisation_id=OuterRef("organisation_id"))
+        .filter(_is_one_of(organisations.at, "organisation_id"))
+    )
+    through = (
+        current.filter(organisation_id__in=rows.filter(here).values(key))
+        .values("person_id")
+        .union(
+            current.filter(organisation_id__in=rows.filter(~here).values(key))
+            .filter(Exists(elsewhere))
+            .values("person_id"),
+            all=True,
+        )
+    )
+    if people.own is None:
+        return through
+    own, own_key = people.own
+    at_one = current.filter(person_id=OuterRef(own_key)).filter(
+        _is_one_of(organisations.at, "organisation_id")
+    )
+    return own.filter(Exists(at_one)).values(own_key).union(through, all=True)
 
 
 def _consenting(purpose: str) -> _People:
     """The people with a valid consent for the purpose."""
     valid = Consent.objects.valid().filter(purpose=purpose).order_by()
-    return _People(valid.values("person_id"), Q(Exists(valid.filter(person_id=OuterRef("pk")))))
+    return _People(
+        lambda: valid.values("person_id"), lambda: Q(Exists(valid.filter(person_id=OuterRef("pk"))))
+    )
 
 
 # Where the database starts (the set that usually holds the fewest people) and in which order it
@@ -206,18 +299,23 @@ def _people_sets(criteria: Criteria) -> dict[str, _People]:
         at_organisations = _people_at(Organisation.objects.filter(organisation_q))
         sets["labs" if criteria.labs else "organisations"] = at_organisations
     if criteria.districts:
-        living_there = Person.objects.filter(district__in=criteria.districts).order_by()
-        own = _People(living_there.values("pk"), Q(district__in=criteria.districts))
-        sets["districts"] = own | _people_at(Organisation.objects.filter(district__in=criteria.districts))
+        sets["districts"] = _themselves_or_at(
+            Person.objects.filter(district__in=criteria.districts).order_by(),
+            "pk",
+            _people_at(Organisation.objects.filter(district__in=criteria.districts)),
+            exists=Q(district__in=criteria.districts),
+        )
     for family, codes, name in (
         (NEEDS_FAMILY, criteria.needs, "needs"),
         (MOTIVATIONS_FAMILY, criteria.motivations, "motivations"),
     ):
         if codes:
             ids = _terms(family, codes, field=name, errors=errors)
-            own_tags = _tags(Person, ids).order_by()
-            own = _People(own_tags.values("object_id"), Q(Exists(own_tags.filter(object_id=OuterRef("pk")))))
-            sets[name] = own | _people_at(_tags(Organisation, ids).order_by(), key="object_id")
+            sets[name] = _themselves_or_at(
+                _tags(Person, ids).order_by(),
+                "object_id",
+                _people_at(_tags(Organisation, ids).order_by(), key="object_id"),
+            )
     if errors:
         raise CriteriaError(errors)
     if criteria.consent:
@@ -227,11 +325,19 @@ def _people_sets(criteria: Criteria) -> dict[str, _People]:
 
 def _people_conditions(criteria: Criteria, *, start: bool = True) -> list[Q]:
     """The conditions on Person for the sets of people: the first in START_ORDER as ``pk IN (…)``
-    (unless ``start`` is False), then the others as EXISTS in CHECK_ORDER."""
+    (unless ``start`` is False), then the others as EXISTS in CHECK_ORDER. A need or motivation
+    starts together with the criteria on organisations (``_also_at``)."""
     sets = _people_sets(criteria)
     first = next((name for name in START_ORDER if name in sets), None) if start else None
-    conditions = [Q(pk__in=sets[first].ids)] if first is not None else []
-    conditions += [sets[name].exists for name in CHECK_ORDER if name in sets and name != first]
+    conditions: list[Q] = []
+    started = {first}
+    if first is not None:
+        if first in ("needs", "motivations") and "organisations" in sets:
+            conditions.append(Q(pk__in=_also_at(sets[first], sets["organisations"])))
+            started.add("organisations")
+        else:
+            conditions.append(Q(pk__in=sets[first].ids))
+    conditions += [sets[name].exists for name in CHECK_ORDER if name in sets and name not in started]
     return conditions
 
 
@@ -241,10 +347,7 @@ def people_matching(criteria: Criteria, queryset: QuerySet[Person] | None = None
     if criteria.q:
         queryset = queryset.filter(words_match(Person, criteria.q))
     # A text search starts from its own index; else the database starts from one of the sets.
-    for condition in _people_conditions(criteria, start=not criteria.q):
-        queryset = queryset.filter(condition)
-    queryset = queryset.filter(_contact_q(criteria))
-    return queryset
+    return queryset.filter(*_people_conditions(criteria, start=not criteria.q), _contact_q(criteria))
 
 
 def segment_organisations(segment: Segment) -> QuerySet[Organisation]:
@@ -274,9 +377,14 @@ def segment_count(segment: Segment) -> int:
     return segment_people(segment).count()
 
 
+def addressable_q() -> Q:
+    """People with an e-mail address that has not bounced."""
+    return ~Q(email="") & Q(email_bounced_at__isnull=True)
+
+
 def reachable_q(purpose: str) -> Q:
     """People with an e-mail address that has not bounced and a valid consent for the purpose."""
-    return ~Q(email="") & Q(email_bounced_at__isnull=True) & _consenting(purpose).exists
+    return addressable_q() & _consenting(purpose).exists
 
 
 def reachable_people(people: QuerySet[Person], purpose: str) -> QuerySet[Person]:

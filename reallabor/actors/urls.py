@@ -1,4 +1,5 @@
 from reallabor.actors.views import (
+    followups,
     hub,
     imports,
     interactions,
@@ -16,6 +17,7 @@ urlpatterns = [
     *hub.urlpatterns,
     *people.urlpatterns,
     *interactions.urlpatterns,
+    *followups.urlpatterns,
     *stakeholders.urlpatterns,
     *segments.urlpatterns,
     *mailings.urlpatterns,

@@ -22,7 +22,9 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -34,15 +36,41 @@ from reallabor.core.models import ContentVersion
 TIMEOUT = 60 * 60
 
 
+_request = Local()
+"""The content version as read once in the current request (``version``; absent outside one)."""
+
+
+def _request_started(**kwargs: Any) -> None:
+    _request.version = None
+
+
+def _request_finished(**kwargs: Any) -> None:
+    if hasattr(_request, "version"):
+        del _request.version
+
+
+request_started.connect(_request_started, dispatch_uid="reallabor-content-version")
+request_finished.connect(_request_finished, dispatch_uid="reallabor-content-version")
+
+
 def content_changed() -> None:
     """Call inside the writing transaction: every cached fragment becomes stale."""
     if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
         ContentVersion.objects.create(pk=1, value=1)
+    if getattr(_request, "version", None) is not None:
+        _request.version = None
 
 
 def content_version() -> int:
-    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+    """The counter of content changes: read once per request (a page asks for it for each of its
+    cached parts), every time outside a request (a worker, the CLI)."""
+    cached = getattr(_request, "version", None)
+    if cached is not None:
+        return int(cached)
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    if hasattr(_request, "version"):
+        _request.version = value
+    return value
 
 
 def cached_by_content[T](key: str, build: Callable[[], T]) -> T:

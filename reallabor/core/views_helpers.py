@@ -18,6 +18,7 @@ import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -35,8 +36,11 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reallabor.core.validation import error_dict
@@ -276,3 +280,68 @@ class UrlPattern:
 
     def __call__(self, value: Any) -> str:
         return f"{self.head}{value}{self.tail}"
+
+
+class Labels(dict[Any, str]):
+    """The labels of a field's choices for one list, each translated once when first used.
+
+    ``instance.get_kind_display()`` translates every label of the choices on every call (Django
+    hashes them to build a lookup): for a list of fifty rows hundreds of translations.
+    ``Labels(Model.Kind.choices)[value]`` translates the labels the list shows, once each; an
+    unknown value shows as it is.
+    """
+
+    def __init__(self, choices: Any) -> None:
+        super().__init__()
+        self.choices = dict(choices)
+
+    def __missing__(self, value: Any) -> str:
+        label = self[value] = str(self.choices.get(value, value))
+        return label
+
+
+class DateText:
+    """Dates and times as the templates' ``date`` filter writes them (in the current time zone),
+    with the format looked up once for a whole list (``DateText("SHORT_DATE_FORMAT")(value)``)."""
+
+    STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+    """Django's format characters that ``strftime`` writes alike (numbers only: no names)."""
+
+    def __init__(self, format_name: str = "SHORT_DATE_FORMAT") -> None:
+        self.format = str(get_format(format_name))
+        self.strftime = self._as_strftime(self.format)
+
+    @classmethod
+    def _as_strftime(cls, django_format: str) -> str | None:
+        """The same format for ``strftime`` (several times faster), if it has only numbers."""
+        out = []
+        for char in django_format:
+            if char in cls.STRFTIME:
+                out.append(cls.STRFTIME[char])
+            elif char.isalpha() or char in "\\%":
+                return None
+            else:
+                out.append(char)
+        return "".join(out)
+
+    def __call__(self, value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        if self.strftime is not None:
+            return value.strftime(self.strftime)
+        if self.format == "c":
+            return value.isoformat()
+        return dateformat.format(value, self.format)
+
+
+def html_rows(rows: Iterable[Any], render_row: Callable[[Any], str]) -> SafeString:
+    """The rows of a long list's table as HTML, each written by ``render_row``, which must escape
+    every value it writes (``reallabor.core.widgets.escape``).
+
+    A table body written in Python costs a tenth of the same markup in a template loop, where
+    every variable and tag of every row is looked up and rendered on its own: for the office's
+    fifty-row lists that is most of the page. The markup stays next to the view that fills it.
+    """
+    return mark_safe("".join(render_row(row) for row in rows))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("massnahmen/", public.measure_list, name="measure-list"),
     path("labore/", public.lab_list, name="lab-list"),
     path("labore/neu/", edit.lab_create, name="lab-create"),
+    path("labore/vorschlaege/", public.lab_options, name="lab-options"),  # reserved: RESERVED_LAB_SLUGS
     path("labore/importieren/", blueprints.lab_import, name="lab-import"),  # reserved: RESERVED_LAB_SLUGS
     path("labore/<slug:slug>/", public.lab_detail, name="lab-detail"),
     path(M, public.measure_detail, name="measure-detail"),

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reallabor.core.cache import cached_by_content
-from reallabor.core.widgets import Select
+from reallabor.core.widgets import NumberInput, Select, TextInput
+from reallabor.labs.fields import LabChoiceField
 from reallabor.organisations.models import SUB_KINDS, Organisation
 from reallabor.taxonomy.models import (
     MOTIVATIONS_FAMILY,
@@ -181,7 +182,7 @@ class OrganisationFilterForm(forms.Form):
     reads the query string and names bad values, so the list and a segment agree.
     """
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=TextInput)
     kinds = forms.ChoiceField(
         label=_("Kind"),
         required=False,
@@ -199,7 +200,7 @@ class OrganisationFilterForm(forms.Form):
     )
     needs = forms.ChoiceField(label=_("Need"), required=False, widget=Select)
     motivations = forms.ChoiceField(label=_("Motivation"), required=False, widget=Select)
-    labs = forms.ChoiceField(label=_("Real-world lab"), required=False, widget=Select)
+    labs = LabChoiceField(label=_("Real-world lab"), required=False, empty_label=_("All labs"))
     alliance = forms.ChoiceField(
         label=_("Wirtschaftsallianz"),
         required=False,
@@ -213,10 +214,10 @@ class OrganisationFilterForm(forms.Form):
         ],
     )
     contacted_within_days = forms.IntegerField(
-        label=_("Contacted within (days)"), required=False, min_value=0
+        label=_("Contacted within (days)"), required=False, min_value=0, widget=NumberInput
     )
     not_contacted_for_days = forms.IntegerField(
-        label=_("Not contacted for (days)"), required=False, min_value=0
+        label=_("Not contacted for (days)"), required=False, min_value=0, widget=NumberInput
     )
 
     def __init__(
@@ -246,7 +247,7 @@ class OrganisationFilterForm(forms.Form):
             )
             self._set_choices("needs", _("All needs"), tags[NEEDS_FAMILY])
             self._set_choices("motivations", _("All motivations"), tags[MOTIVATIONS_FAMILY])
-            self._set_choices("labs", _("All labs"), list(labs or []))
+            self.fields["labs"].set_labs(labs or [])  # type: ignore[attr-defined]
 
     def _set_choices(self, name: str, empty: Any, choices: Choices) -> None:
         if name in self.fields:

@@ -12,6 +12,7 @@ paginated without counting (one row more than a page tells whether there is a ne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -27,19 +29,23 @@ from reallabor.actors.criteria import CriteriaError, criteria_from_query
 from reallabor.core.cache import cached_by_content
 from reallabor.core.exceptions import EditConflict
 from reallabor.core.markdown import render_markdown
-from reallabor.core.search import SORTED_MAX, sorted_page
+from reallabor.core.search import SORTED_MAX, sorted_page, text_search, words_match
 from reallabor.core.validation import error_dict
 from reallabor.core.views_helpers import (
+    Labels,
     Row,
     UrlPattern,
     acting_user,
     add_service_errors,
     get_visible_or_404,
+    html_rows,
     internal_view,
     posted_revision,
     render_page,
     require,
 )
+from reallabor.core.widgets import escape
+from reallabor.labs.fields import lab_slugs
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
 from reallabor.labs.selectors import cached_lab_choices
 from reallabor.organisations import permissions, services
@@ -86,17 +92,32 @@ def _districts() -> list[str]:
 def _list_rows(organisations: list[Organisation]) -> list[Row]:
     """The organisations of a list page as plain rows (their sectors loaded)."""
     url = UrlPattern("organisations:organisation-detail", "slug", "placeholder")
+    kinds, sub_kinds = Labels(Organisation.Kind.choices), Labels(Organisation.SubKind.choices)
     return [
         Row(
             url=url(organisation.slug),
             name=organisation.name,
-            kind=organisation.get_kind_display(),
-            sub_kind=organisation.get_sub_kind_display() if organisation.sub_kind else "",
+            kind=kinds[organisation.kind],
+            sub_kind=sub_kinds[organisation.sub_kind] if organisation.sub_kind else "",
             sector=f"{organisation.sector.code} {organisation.sector.label}" if organisation.sector else "",
             district=organisation.district,
         )
         for organisation in organisations
     ]
+
+
+def _rows_html(rows: list[Row]) -> SafeString:
+    """The table body of the organisation list (``html_rows``: every value escaped)."""
+
+    def render_row(row: Row) -> str:
+        sub_kind = f' <span class="meta">({escape(row.sub_kind)})</span>' if row.sub_kind else ""
+        return (
+            f'<tr><th scope="row"><a href="{escape(row.url)}">{escape(row.name)}</a></th>'
+            f"<td>{escape(row.kind)}{sub_kind}</td><td>{escape(row.sector)}</td>"
+            f"<td>{escape(row.district)}</td></tr>"
+        )
+
+    return html_rows(rows, render_row)
 
 
 @require_safe
@@ -105,6 +126,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET)
     internal = permissions.can_see_internal_organisation_data(user)
     labs = cached_lab_choices(user) if internal else []
+    if labs and "labs" in query:
+        query.setlist("labs", lab_slugs(query.getlist("labs"), labs))  # names typed in full
     filters = OrganisationFilterForm(
         initial=OrganisationFilterForm.initial_from_query(query),
         districts=cached_by_content("organisation-districts", _districts),
@@ -118,8 +141,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     by_name = True
     try:
         criteria = criteria_from_query(query)
+        seen = {slug for slug, _name in (labs or (cached_lab_choices(user) if criteria.labs else []))}
+        hidden = [slug for slug in criteria.labs if slug not in seen]
+        if hidden:  # a lab the user does not see is as unknown as one that does not exist
+            raise CriteriaError({"labs": _("Unknown lab(s): %(slugs)s.") % {"slugs": ", ".join(hidden)}})
         is_filtered = not criteria.is_empty
-        organisations = filtered_organisations(user, criteria).select_related("sector").only(*LIST_COLUMNS)
+        organisations = (
+            text_search(filtered_organisations(user, replace(criteria, q="")), criteria.q)
+            .select_related("sector")
+            .only(*LIST_COLUMNS)
+        )
         start = (number - 1) * PER_PAGE
         rows, by_name = sorted_page(
             organisations, ("name", "id"), start=start, size=PER_PAGE, filtered=is_filtered
@@ -130,7 +161,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "filters": filters,
         "filter_errors": [(labels.get(name, name), message) for name, message in filter_errors.items()],
-        "organisations": _list_rows(rows[:PER_PAGE]),
+        "organisations": (page_rows := _list_rows(rows[:PER_PAGE])),
+        "organisations_html": _rows_html(page_rows),
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
@@ -154,7 +186,7 @@ def organisation_options(request: HttpRequest) -> HttpResponse:
     if text:
         organisations = (
             Organisation.objects.visible_to(acting_user(request))
-            .filter(Q(name__icontains=text) | Q(slug__startswith=text.lower()))
+            .filter(words_match(Organisation, text) | Q(slug=text.lower()))
             .only("name", "slug")
             .order_by("name")[:OPTIONS_SHOWN]
         )

@@ -2,8 +2,17 @@
 
 from ninja import Router
 
-from reallabor.actors.api import imports, interactions, mailings, network, people, privacy, segments
+from reallabor.actors.api import (
+    followups,
+    imports,
+    interactions,
+    mailings,
+    network,
+    people,
+    privacy,
+    segments,
+)
 
 router = Router()
-for module in (people, interactions, segments, mailings, privacy, imports, network):
+for module in (people, interactions, followups, segments, mailings, privacy, imports, network):
     router.add_router("", module.router)

@@ -1,9 +1,7 @@
-"""API endpoints of interactions and follow-ups, needs and motivations, and the stakeholder
-analysis per lab.
+"""API endpoints of interactions, needs and motivations, and the stakeholder analysis per lab.
 
-- Interactions and follow-ups are personal data: the office only (anonymous 401, anyone else
-  403). A follow-up is added to its interaction (``/interactions/{uuid}/follow-ups``) and then
-  addressed by its own UUID: ``/follow-ups/{uuid}``, ``/follow-ups/{uuid}/complete``.
+- Interactions are personal data: the office only (anonymous 401, anyone else 403). Their
+  follow-ups have their own endpoints (``actors.api.followups``).
 - Needs of an organisation (``/organisations/{slug}/needs``) are business data: whoever sees the
   organisation's internal data reads them; the office records and removes them. Needs of a person
   (``/people/{uuid}/needs``) are for the office only.
@@ -64,7 +62,7 @@ Notes = Annotated[Text, Field(max_length=services.NOTES_MAX)]
 Scale = Annotated[int, Field(ge=1, le=5)]
 
 
-def _office(request: HttpRequest) -> User:
+def office_user(request: HttpRequest) -> User:
     """The signed-in member of the office (administrators, lab coordinators), else 403."""
     user = require_user(request)
     if not can_see_personal_data(user):
@@ -74,15 +72,15 @@ def _office(request: HttpRequest) -> User:
     return user
 
 
-def _uuid(value: str, what: str) -> uuid_module.UUID:
+def uuid_or_404(value: str, what: str) -> uuid_module.UUID:
     try:
         return uuid_module.UUID(str(value)[:64])
     except ValueError:
         raise Http404(_("%(what)s “%(id)s” not found.") % {"what": what, "id": str(value)[:64]}) from None
 
 
-def _interaction(user: User, uuid: str) -> Interaction:
-    key = _uuid(uuid, _("Interaction"))
+def interaction_or_404(user: User, uuid: str) -> Interaction:
+    key = uuid_or_404(uuid, _("Interaction"))
     interaction = with_details(Interaction.objects.visible_to(user)).filter(uuid=key).first()
     if interaction is None:
         raise Http404(_("Interaction “%(id)s” not found.") % {"id": key})
@@ -90,7 +88,7 @@ def _interaction(user: User, uuid: str) -> Interaction:
 
 
 def _person(user: User, uuid: str) -> Person:
-    key = _uuid(uuid, _("Person"))
+    key = uuid_or_404(uuid, _("Person"))
     person = Person.objects.visible_to(user).filter(uuid=key).first()
     if person is None:
         raise Http404(_("Person “%(id)s” not found.") % {"id": key})
@@ -178,17 +176,6 @@ class FollowUpOut(Schema):
     is_overdue: bool
 
 
-class InteractionBrief(Schema):
-    uuid: uuid_module.UUID
-    subject: str
-    occurred_at: dt.datetime
-    organisation: OrganisationRef | None
-
-
-class FollowUpListOut(FollowUpOut):
-    interaction: InteractionBrief
-
-
 class InteractionOut(Schema):
     uuid: uuid_module.UUID
     kind: str
@@ -262,12 +249,6 @@ class InteractionFilter(Schema):
     lab: ShortText | None = Field(None, description="The lab's short name")
     since: dt.date | None = Field(None, description="From this day (Berlin time)")
     until: dt.date | None = Field(None, description="Up to and including this day (Berlin time)")
-
-
-class FollowUpFilter(Schema):
-    mine: bool = Field(False, description="Only those assigned to you")
-    status: Literal["open", "done", "all"] = "open"
-    overdue: bool = Field(False, description="Only open ones past their due date")
 
 
 class NeedOut(Schema):
@@ -363,7 +344,7 @@ class StakeholderDelete(Schema):
 @paginate(LimitOffsetPagination)
 def list_interactions(request: HttpRequest, filters: Query[InteractionFilter]) -> QuerySet[Interaction]:
     """Interactions, newest first (the office only)."""
-    user = _office(request)
+    user = office_user(request)
     queryset = Interaction.objects.visible_to(user)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
@@ -403,107 +384,33 @@ def _interaction_data(payload: InteractionIn | InteractionPatch) -> dict[str, An
 @router.post("/interactions", response=responses(201, InteractionOut, WRITE_ERRORS), auth=WRITE_AUTH)
 def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
     """Record an interaction (the office only); naive times are Berlin time."""
-    user = _office(request)
+    user = office_user(request)
     interaction = services.record_interaction(user=user, data=_interaction_data(payload))
-    return Status(201, _interaction(user, str(interaction.uuid)))
+    return Status(201, interaction_or_404(user, str(interaction.uuid)))
 
 
 @router.get(
     "/interactions/{uuid}", response=responses(200, InteractionOut, OFFICE_READ_ERRORS), auth=WRITE_AUTH
 )
 def get_interaction(request: HttpRequest, uuid: str) -> Interaction:
-    return _interaction(_office(request), uuid)
+    return interaction_or_404(office_user(request), uuid)
 
 
 @router.patch("/interactions/{uuid}", response=responses(200, InteractionOut, WRITE_ERRORS), auth=WRITE_AUTH)
 def update_interaction(request: HttpRequest, uuid: str, payload: InteractionPatch) -> Interaction:
     """Change an interaction: only the fields sent (null clears an optional one)."""
-    user = _office(request)
-    interaction = _interaction(user, uuid)
+    user = office_user(request)
+    interaction = interaction_or_404(user, uuid)
     services.update_interaction(user=user, interaction=interaction, data=_interaction_data(payload))
-    return _interaction(user, uuid)
+    return interaction_or_404(user, uuid)
 
 
 @router.delete("/interactions/{uuid}", response=responses(204, None, WRITE_ERRORS), auth=WRITE_AUTH)
 def delete_interaction(request: HttpRequest, uuid: str) -> HttpResponse:
     """Delete an interaction with its follow-ups; last contacts fall back to the previous one."""
-    user = _office(request)
-    services.delete_interaction(user=user, interaction=_interaction(user, uuid))
+    user = office_user(request)
+    services.delete_interaction(user=user, interaction=interaction_or_404(user, uuid))
     return HttpResponse(status=204)
-
-
-# Follow-ups ------------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/follow-ups", response=responses(200, list[FollowUpListOut], OFFICE_LIST_ERRORS), auth=WRITE_AUTH
-)
-@paginate(LimitOffsetPagination)
-def list_follow_ups(request: HttpRequest, filters: Query[FollowUpFilter]) -> QuerySet[FollowUp]:
-    """Follow-ups by due date (``mine=true``: those assigned to you; open ones unless ``status`` says)."""
-    user = _office(request)
-    queryset = FollowUp.objects.visible_to(user)
-    if filters.mine:
-        queryset = queryset.filter(assignee=user)
-    if filters.status == "open" or filters.overdue:
-        queryset = queryset.filter(done_at__isnull=True)
-    elif filters.status == "done":
-        queryset = queryset.filter(done_at__isnull=False)
-    if filters.overdue:
-        queryset = queryset.filter(due_date__lt=timezone.localdate())
-    return queryset.select_related("assignee", "done_by", "interaction__organisation").order_by(
-        "due_date", "id"
-    )
-
-
-def _follow_up(user: User, uuid: str) -> FollowUp:
-    follow_up = services.get_follow_up(user, _uuid(uuid, _("Follow-up")))
-    if follow_up is None:
-        raise Http404(_("Follow-up “%(id)s” not found.") % {"id": str(uuid)[:64]})
-    return follow_up
-
-
-@router.post(
-    "/interactions/{uuid}/follow-ups", response=responses(201, FollowUpOut, WRITE_ERRORS), auth=WRITE_AUTH
-)
-def add_follow_up(request: HttpRequest, uuid: str, payload: FollowUpIn) -> Status[FollowUp]:
-    """Add a follow-up: what to do, by when, by whom (default: you)."""
-    user = _office(request)
-    interaction = _interaction(user, uuid)
-    follow_up = services.add_follow_up(
-        user=user,
-        interaction=interaction,
-        title=payload.title,
-        due_date=payload.due_date,
-        assignee=payload.assignee or None,
-    )
-    return Status(201, _follow_up(user, str(follow_up.uuid)))
-
-
-@router.get(
-    "/follow-ups/{uuid}", response=responses(200, FollowUpListOut, OFFICE_READ_ERRORS), auth=WRITE_AUTH
-)
-def get_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
-    """One follow-up with its interaction (the office only)."""
-    return _follow_up(_office(request), uuid)
-
-
-@router.post(
-    "/follow-ups/{uuid}/complete", response=responses(200, FollowUpOut, WRITE_ERRORS), auth=WRITE_AUTH
-)
-def complete_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
-    """Mark a follow-up as done (409 when it already is)."""
-    user = _office(request)
-    services.complete_follow_up(user=user, follow_up=_follow_up(user, uuid))
-    return _follow_up(user, uuid)
-
-
-@router.post("/follow-ups/{uuid}/reopen", response=responses(200, FollowUpOut, WRITE_ERRORS), auth=WRITE_AUTH)
-def reopen_follow_up(request: HttpRequest, uuid: str) -> FollowUp:
-    """Open a done follow-up again (409 when it is open)."""
-    user = _office(request)
-    services.reopen_follow_up(user=user, follow_up=_follow_up(user, uuid))
-    return _follow_up(user, uuid)
 
 
 # Needs and motivations -------------------------------------------------------------------------------
@@ -560,13 +467,13 @@ def remove_organisation_need(request: HttpRequest, slug: str, family: str, code:
 )
 def list_person_needs(request: HttpRequest, uuid: str) -> list[Tag]:
     """The person's needs and motivations (the office only)."""
-    user = _office(request)
+    user = office_user(request)
     return list(needs_services.needs_of(_person(user, uuid)))
 
 
 @router.post("/people/{uuid}/needs", response=responses(201, NeedOut, WRITE_ERRORS), auth=WRITE_AUTH)
 def add_person_need(request: HttpRequest, uuid: str, payload: NeedIn) -> Status[Tag]:
-    user = _office(request)
+    user = office_user(request)
     tag = needs_services.record_need(user=user, obj=_person(user, uuid), **payload.dict())
     return Status(201, tag)
 
@@ -575,7 +482,7 @@ def add_person_need(request: HttpRequest, uuid: str, payload: NeedIn) -> Status[
     "/people/{uuid}/needs/{family}/{code}", response=responses(204, None, WRITE_ERRORS), auth=WRITE_AUTH
 )
 def remove_person_need(request: HttpRequest, uuid: str, family: str, code: str) -> HttpResponse:
-    user = _office(request)
+    user = office_user(request)
     person = _person(user, uuid)
     tag = needs_services.find_need(person, family, code[:50])
     if tag is None:
@@ -623,7 +530,7 @@ def _stakeholder_items(user: User, lab: Lab, positions: list[StakeholderPosition
 def list_stakeholders(request: HttpRequest, slug: str, filters: Query[StakeholderFilter]) -> dict[str, Any]:
     """The lab's actors on the interest × influence grid (1–5 each; 4 and 5 are high), most
     influential first, each with the needs it shares with the lab's measures (the office only)."""
-    user = _office(request)
+    user = office_user(request)
     lab = _lab(user, slug)
     positions = stakeholder_services.positions_of(lab)
     page = list(positions[filters.offset : filters.offset + filters.limit])
@@ -636,7 +543,7 @@ def list_stakeholders(request: HttpRequest, slug: str, filters: Query[Stakeholde
 def set_stakeholder(request: HttpRequest, slug: str, payload: StakeholderIn) -> dict[str, Any]:
     """Place an organisation or a person on the lab's grid, or move it (administrators and the
     lab's coordinators)."""
-    user = _office(request)
+    user = office_user(request)
     lab = _lab(user, slug)
     position = stakeholder_services.set_stakeholder_position(
         user=user,
@@ -654,7 +561,7 @@ def set_stakeholder(request: HttpRequest, slug: str, payload: StakeholderIn) -> 
 @router.delete("/labs/{slug}/stakeholders", response=responses(204, None, WRITE_ERRORS), auth=WRITE_AUTH)
 def remove_stakeholder(request: HttpRequest, slug: str, filters: Query[StakeholderDelete]) -> HttpResponse:
     """Take an actor off the lab's grid: ``?organisation=<slug>`` or ``?person=<id>``."""
-    user = _office(request)
+    user = office_user(request)
     lab = _lab(user, slug)
     if bool(filters.organisation) == bool(filters.person):
         raise _query_error("organisation", _("Name either an organisation or a person."))

@@ -20,6 +20,8 @@ from reallabor.actors.models import Interaction, Person
 from reallabor.actors.services.interactions import NOTES_MAX, SUBJECT_MAX, TITLE_MAX, office_staff
 from reallabor.core.validation import error_dict
 from reallabor.core.widgets import CheckboxSelectMultiple, Select
+from reallabor.core.widgets import DateInput as FastDateInput
+from reallabor.labs.fields import LabChoiceField
 from reallabor.labs.forms import DateInput, OrganisationField
 from reallabor.labs.models import Measure
 from reallabor.labs.selectors import cached_lab_choices
@@ -79,13 +81,13 @@ class InteractionFilterForm(forms.Form):
     staff = StaffField(label=_("Staff member"), required=False, empty_label=_("Everyone"))
     organisation = OrganisationField(label=_("Organisation"), required=False, help_text="")
     person = PersonField(label=_("Person"), required=False, help_text="")
-    lab = forms.ChoiceField(label=_("Lab"), required=False, widget=Select)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    lab = LabChoiceField(label=_("Lab"), required=False, empty_label=_("All labs"))
+    date_from = forms.DateField(label=_("From"), required=False, widget=FastDateInput())
+    date_to = forms.DateField(label=_("Until"), required=False, widget=FastDateInput())
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].choices = [("", _("All labs")), *cached_lab_choices(user)]  # type: ignore[attr-defined]
+        self.fields["lab"].set_labs(cached_lab_choices(user))  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         """The valid filters; invalid ones count as not given (their errors show on the form)."""
@@ -122,7 +124,7 @@ class InteractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line: e-mail address, ID or full name of a person already recorded."),
     )
-    lab = forms.ChoiceField(label=_("Lab"), required=False, widget=Select)
+    lab = LabChoiceField(label=_("Lab"), required=False, empty_label=_("No lab"))
     measure = forms.ChoiceField(
         label=_("Measure"), required=False, help_text=_("A measure of the lab."), widget=Select
     )
@@ -147,7 +149,7 @@ class InteractionForm(forms.Form):
         self.fields["participants"].choices = [  # type: ignore[attr-defined]
             (str(person.uuid), person.name) for person in candidates or []
         ]
-        self.fields["lab"].choices = [("", _("No lab")), *cached_lab_choices(user)]  # type: ignore[attr-defined]
+        self.fields["lab"].set_labs(cached_lab_choices(user))  # type: ignore[attr-defined]
         measure_groups, self.measures = _measure_choices(user)
         self.fields["measure"].choices = [("", _("No measure")), *measure_groups]  # type: ignore[attr-defined]
         if not with_follow_up:

@@ -18,7 +18,15 @@ from reallabor.actors.criteria import ALLIANCE, Criteria, CriteriaError, parse_c
 from reallabor.actors.models import Affiliation, Person, Purpose, Relationship
 from reallabor.actors.services.people import FIELDS
 from reallabor.core.cache import cached_by_content
-from reallabor.core.widgets import CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from reallabor.core.widgets import (
+    CheckboxSelectMultiple,
+    NumberInput,
+    RadioSelect,
+    Select,
+    SelectMultiple,
+    TextInput,
+)
+from reallabor.labs.fields import LabMultipleChoiceField
 from reallabor.labs.forms import DateInput, OrganisationField, model_field
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.models import MOTIVATIONS_FAMILY, NEEDS_FAMILY, SECTOR_FAMILY, TRADES_FAMILY, Term
@@ -85,7 +93,9 @@ def _filter_choices() -> dict[str, list[Any]]:
 class PeopleFilterForm(forms.Form):
     """The criteria of ``actors.criteria`` as a form (the query string of the people list)."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200, help_text=_("Name or e-mail"))
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, help_text=_("Name or e-mail"), widget=TextInput
+    )
     kinds = forms.MultipleChoiceField(
         label=_("Kind of organisation"),
         required=False,
@@ -111,7 +121,7 @@ class PeopleFilterForm(forms.Form):
     motivations = forms.MultipleChoiceField(
         label=_("Motivations"), required=False, widget=CheckboxSelectMultiple
     )
-    labs = forms.MultipleChoiceField(label=_("Lab"), required=False, widget=SelectMultiple(attrs={"size": 6}))
+    labs = LabMultipleChoiceField(label=_("Lab"), required=False)
     alliance = forms.MultipleChoiceField(
         label=_("Wirtschaftsallianz"),
         required=False,
@@ -119,10 +129,18 @@ class PeopleFilterForm(forms.Form):
         widget=CheckboxSelectMultiple,
     )
     contacted_within_days = forms.IntegerField(
-        label=_("Contacted within the last … days"), required=False, min_value=0, max_value=36500
+        label=_("Contacted within the last … days"),
+        required=False,
+        min_value=0,
+        max_value=36500,
+        widget=NumberInput,
     )
     not_contacted_for_days = forms.IntegerField(
-        label=_("Not contacted for … days (or never)"), required=False, min_value=0, max_value=36500
+        label=_("Not contacted for … days (or never)"),
+        required=False,
+        min_value=0,
+        max_value=36500,
+        widget=NumberInput,
     )
     consent = forms.ChoiceField(
         label=_("Valid consent for"),
@@ -149,7 +167,7 @@ class PeopleFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, choices in cached_by_content("people-filter-choices", _filter_choices).items():
             self._set_choices(name, choices)
-        self._set_choices("labs", list(labs))
+        self.fields["labs"].set_labs(list(labs))  # type: ignore[attr-defined]
 
     def _set_choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]

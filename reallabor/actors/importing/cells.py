@@ -196,7 +196,8 @@ def email(row: Row, target: str, vocabularies: Vocabularies) -> str:
         try:
             validate_email(text)
         except ValidationError:
-            row.error(target, _("“%(value)s” is not a valid e-mail address.") % {"value": short(text)})
+            # (Not quoted: an e-mail address is personal data, and the report is kept.)
+            row.error(target, _("This is not a valid e-mail address."))
             return ""
     if not check_length(row, target, text, vocabularies):
         return ""

@@ -110,12 +110,10 @@ def build_plan(
                 continue
             if is_formula_like(text):
                 found[target] = ""
+                # (Not quoted: the cell may hold personal data, and the report is kept.)
                 row.error(
                     target,
-                    _(
-                        "“%(value)s” is a spreadsheet formula; formulas are not imported. Enter the value as text."
-                    )
-                    % {"value": short(text)},
+                    _("This is a spreadsheet formula; formulas are not imported. Enter the value as text."),
                 )
                 continue
             found[target] = text

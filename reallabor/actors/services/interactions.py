@@ -1,4 +1,4 @@
-"""Interactions (visits, calls, meetings, e-mails, event attendance) and their follow-ups.
+"""Interactions (visits, calls, meetings, e-mails, event attendance), recorded with their follow-ups.
 
 ``record_interaction(user=…, data={…})`` takes plain data, so pages, the API, imports and the
 events (which record attendance with kind "event") share one path:
@@ -17,7 +17,8 @@ events (which record attendance with kind "event") share one path:
 An interaction names an organisation or at least one participant. Organisations' and people's
 ``last_contact_at`` is the date of their latest interaction, recomputed on every change.
 
-Follow-ups are addressed by their own UUID (``get_follow_up``), in pages and in the API alike.
+Follow-ups are added, completed and reopened on their own: ``actors.services.followups`` (its
+functions stay importable from here, as do the staff checks of ``actors.services.office``).
 """
 
 from __future__ import annotations
@@ -27,21 +28,61 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reallabor.accounts.models import User
-from reallabor.actors import permissions
 from reallabor.actors.models import FollowUp, Interaction, Person
+from reallabor.actors.services.followups import (
+    MAX_FOLLOW_UPS,
+    TITLE_MAX,
+    add_follow_up,
+    check_follow_up,
+    complete_follow_up,
+    get_follow_up,
+    reopen_follow_up,
+)
+from reallabor.actors.services.office import (
+    EARLIEST_YEAR,
+    check_text,
+    office_staff,
+    parse_day,
+    parse_moment,
+    require_office,
+    resolve_staff,
+    visible,
+)
 from reallabor.core.cache import content_changed
 from reallabor.core.validation import ErrorCollector
-from reallabor.labs.models import Lab, LabMembership, Measure
+from reallabor.labs.models import Lab, Measure
 from reallabor.organisations.models import Organisation
+
+__all__ = [
+    "EARLIEST_YEAR",
+    "FIELDS",
+    "FUTURE_TOLERANCE",
+    "MAX_FOLLOW_UPS",
+    "MAX_PARTICIPANTS",
+    "NOTES_MAX",
+    "SUBJECT_MAX",
+    "TITLE_MAX",
+    "add_follow_up",
+    "complete_follow_up",
+    "delete_interaction",
+    "get_follow_up",
+    "interactions_of",
+    "office_staff",
+    "parse_day",
+    "parse_moment",
+    "record_interaction",
+    "refresh_last_contacts",
+    "reopen_follow_up",
+    "resolve_staff",
+    "update_interaction",
+]
 
 FIELDS = (
     "kind",
@@ -56,44 +97,11 @@ FIELDS = (
 )
 SUBJECT_MAX = 200
 NOTES_MAX = 50_000
-TITLE_MAX = 200
 MAX_PARTICIPANTS = 1000
-MAX_FOLLOW_UPS = 50
-EARLIEST_YEAR = 1900
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 # Reading ---------------------------------------------------------------------------------------
-
-
-def office_staff() -> QuerySet[User]:
-    """Active users who may keep the CRM: administrators and lab coordinators."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=User.Role.ADMINISTRATOR)
-            | Q(is_superuser=True)
-            | Q(lab_memberships__role=LabMembership.Role.COORDINATOR)
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
-
-
-def get_follow_up(user: Any, key: Any) -> FollowUp | None:
-    """The follow-up with the UUID ``key`` (a UUID or its text) that ``user`` may see, or None."""
-    if isinstance(key, uuid.UUID):
-        found = key
-    else:
-        try:
-            found = uuid.UUID(str(key).strip()[:64])
-        except ValueError:
-            return None
-    return (
-        _visible(FollowUp.objects.select_related("assignee", "done_by", "interaction__organisation"), user)
-        .filter(uuid=found)
-        .first()
-    )
 
 
 def interactions_of(obj: Organisation | Person) -> QuerySet[Interaction]:
@@ -109,128 +117,10 @@ def interactions_of(obj: Organisation | Person) -> QuerySet[Interaction]:
 # Checks ------------------------------------------------------------------------------------------
 
 
-def _require(user: Any) -> None:
-    if not permissions.can_record_interactions(user):
-        raise PermissionDenied(
-            _("Only the office's staff (administrators and lab coordinators) record interactions.")
-        )
-
-
-def _visible[Q_: QuerySet[Any]](queryset: Q_, user: Any) -> Q_:
-    """``visible_to(user)``; the system (None) sees everything."""
-    return queryset.all() if user is None else queryset.visible_to(user)  # type: ignore[attr-defined]
-
-
-def _is_staff_member(candidate: Any) -> bool:
-    return isinstance(candidate, User) and permissions.can_see_personal_data(candidate)
-
-
-def resolve_staff(value: Any, field: str, errors: ErrorCollector) -> User | None:
-    """A staff member from a User or an e-mail address; adds an error and returns None otherwise."""
-    if isinstance(value, User):
-        found: User | None = value
-    elif isinstance(value, str) and value.strip() and len(value) <= 254:
-        found = User.objects.filter(email__iexact=value.strip()).first()
-    else:
-        errors.add(field, _("Give the staff member's e-mail address."))
-        return None
-    if found is None:
-        errors.add(
-            field, _("There is no user with the e-mail address “%(email)s”.") % {"email": str(value)[:100]}
-        )
-        return None
-    if not _is_staff_member(found):
-        errors.add(
-            field,
-            _("%(user)s is not one of the office's staff (administrators and lab coordinators).")
-            % {"user": found},
-        )
-        return None
-    return found
-
-
-def parse_moment(value: Any, field: str, errors: ErrorCollector) -> dt.datetime | None:
-    """An aware datetime from a datetime, a date or an ISO text; naive values are Berlin time."""
-    moment: dt.datetime | None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time())
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            moment = parse_datetime(text)
-            if moment is None:
-                day = parse_date(text)
-                moment = dt.datetime.combine(day, dt.time()) if day else None
-        except ValueError:
-            moment = None
-        if moment is None:
-            errors.add(
-                field,
-                _("“%(value)s” is not a date and time such as 2025-02-18 09:30.") % {"value": text[:40]},
-            )
-            return None
-    else:
-        errors.add(field, _("Give the date and time."))
-        return None
-    if moment.year < EARLIEST_YEAR:
-        errors.add(field, _("The date must not be before %(year)s.") % {"year": EARLIEST_YEAR})
-        return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    return moment.astimezone(dt.UTC)
-
-
-def parse_day(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        day: dt.date | None = value
-    elif isinstance(value, str) and value.strip():
-        try:
-            day = parse_date(value.strip())
-        except ValueError:
-            day = None
-        if day is None:
-            errors.add(
-                field, _("“%(value)s” is not a date such as 2025-02-18.") % {"value": value.strip()[:40]}
-            )
-            return None
-    else:
-        errors.add(field, _("Give the due date."))
-        return None
-    assert day is not None
-    if day.year < EARLIEST_YEAR or day.year > 2999:
-        errors.add(field, _("The date must lie between %(first)s and 2999.") % {"first": EARLIEST_YEAR})
-        return None
-    return day
-
-
-def _text(value: Any, field: str, errors: ErrorCollector, *, limit: int, required: bool, label: str) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(field, _("The %(label)s must be text.") % {"label": label})
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.add(field, _("Give the %(label)s.") % {"label": label})
-    elif len(value) > limit:
-        errors.add(
-            field,
-            _("The %(label)s has %(length)s characters; at most %(limit)s are possible.")
-            % {"label": label, "length": len(value), "limit": limit},
-        )
-    elif "\x00" in value:
-        errors.add(field, _("The %(label)s contains a character that cannot be stored.") % {"label": label})
-    return value
-
-
 def _resolve_organisation(value: Any, user: Any, errors: ErrorCollector) -> Organisation | None:
     if value in (None, ""):
         return None
-    queryset = _visible(Organisation.objects.all(), user)
+    queryset = visible(Organisation.objects.all(), user)
     if isinstance(value, Organisation):
         found = queryset.filter(pk=value.pk).first()
     elif isinstance(value, str) and len(value) <= 220:
@@ -276,8 +166,7 @@ def _resolve_participants(
         else:
             wanted[index] = key
     found = {
-        person.uuid: person
-        for person in _visible(Person.objects.all(), user).filter(uuid__in=wanted.values())
+        person.uuid: person for person in visible(Person.objects.all(), user).filter(uuid__in=wanted.values())
     }
     people: list[Person] = []
     for index, key in wanted.items():
@@ -296,7 +185,7 @@ def _resolve_participants(
 def _resolve_lab(value: Any, user: Any, errors: ErrorCollector) -> Lab | None:
     if value in (None, ""):
         return None
-    queryset = _visible(Lab.objects.all(), user)
+    queryset = visible(Lab.objects.all(), user)
     if isinstance(value, Lab):
         found = queryset.filter(pk=value.pk).first()
     elif isinstance(value, str) and len(value) <= 100:
@@ -311,7 +200,7 @@ def _resolve_lab(value: Any, user: Any, errors: ErrorCollector) -> Lab | None:
 def _resolve_measure(value: Any, lab: Lab | None, user: Any, errors: ErrorCollector) -> Measure | None:
     if value in (None, ""):
         return None
-    queryset = _visible(Measure.objects.select_related("lab"), user)
+    queryset = visible(Measure.objects.select_related("lab"), user)
     if isinstance(value, Measure):
         found = queryset.filter(pk=value.pk).first()
     elif isinstance(value, str) and len(value) <= 100:
@@ -370,11 +259,11 @@ def _apply(
         if moment is not None:
             interaction.occurred_at = moment
     if "subject" in data:
-        interaction.subject = _text(
+        interaction.subject = check_text(
             data["subject"], "subject", errors, limit=SUBJECT_MAX, required=True, label=_("subject")
         )
     if "notes" in data:
-        interaction.notes = _text(
+        interaction.notes = check_text(
             data["notes"], "notes", errors, limit=NOTES_MAX, required=False, label=_("notes")
         )
     if "staff" in data:
@@ -425,41 +314,6 @@ def _check_complete(interaction: Interaction, has_participants: bool, errors: Er
         errors.add("participants", _("Name the organisation or at least one participant."))
 
 
-def _follow_up(
-    interaction: Interaction, item: Any, prefix: str, user: Any, errors: ErrorCollector
-) -> FollowUp | None:
-    if not isinstance(item, dict):
-        errors.add(prefix, _("A follow-up has a title, a due date and an assignee."))
-        return None
-    unknown = set(item) - {"title", "due_date", "assignee"}
-    for name in sorted(unknown):
-        errors.add(f"{prefix}.{name}", _("Unknown field."))
-    before = len(errors.errors)
-    title = _text(
-        item.get("title"), f"{prefix}.title", errors, limit=TITLE_MAX, required=True, label=_("task")
-    )
-    due_date = parse_day(item.get("due_date"), f"{prefix}.due_date", errors)
-    assignee_value = item.get("assignee")
-    if assignee_value in (None, ""):
-        assignee_value = user if isinstance(user, User) else None
-    assignee: User | None = None
-    if assignee_value is None:
-        errors.add(f"{prefix}.assignee", _("Choose who does it."))
-    else:
-        assignee = resolve_staff(assignee_value, f"{prefix}.assignee", errors)
-    if due_date is not None and interaction.occurred_at is not None:
-        started = timezone.localdate(interaction.occurred_at)
-        if due_date < started:
-            errors.add(
-                f"{prefix}.due_date",
-                _("The due date must not be before the interaction (%(date)s).")
-                % {"date": date_format(started, "SHORT_DATE_FORMAT")},
-            )
-    if len(errors.errors) != before or due_date is None or assignee is None:
-        return None
-    return FollowUp(interaction=interaction, title=title, due_date=due_date, assignee=assignee)
-
-
 # Last contact --------------------------------------------------------------------------------------
 
 
@@ -506,7 +360,7 @@ def _check_keys(data: Any, allowed: set[str]) -> None:
 @transaction.atomic
 def record_interaction(*, user: Any, data: dict[str, Any]) -> Interaction:
     """Record an interaction (and its follow-ups); see the module's documentation for ``data``."""
-    _require(user)
+    require_office(user)
     _check_keys(data, {*FIELDS, "follow_ups"})
     data = dict(data)
     if "staff" not in data and isinstance(user, User):
@@ -524,7 +378,7 @@ def record_interaction(*, user: Any, data: dict[str, Any]) -> Interaction:
         errors.add("follow_ups", _("At most %(limit)s follow-ups at once.") % {"limit": MAX_FOLLOW_UPS})
         items = []
     for index, item in enumerate(items):
-        follow_up = _follow_up(interaction, item, f"follow_ups[{index}]", user, errors)
+        follow_up = check_follow_up(interaction, item, f"follow_ups[{index}]", user, errors)
         if follow_up is not None:
             follow_ups.append(follow_up)
     errors.raise_if_any()
@@ -544,7 +398,7 @@ def record_interaction(*, user: Any, data: dict[str, Any]) -> Interaction:
 @transaction.atomic
 def update_interaction(*, user: Any, interaction: Interaction, data: dict[str, Any]) -> Interaction:
     """Change the fields given in ``data`` (follow-ups are added, completed and reopened on their own)."""
-    _require(user)
+    require_office(user)
     if isinstance(data, dict) and "follow_ups" in data:
         raise ValidationError({"follow_ups": _("Add follow-ups one by one to a recorded interaction.")})
     _check_keys(data, set(FIELDS))
@@ -573,55 +427,10 @@ def update_interaction(*, user: Any, interaction: Interaction, data: dict[str, A
 @transaction.atomic
 def delete_interaction(*, user: Any, interaction: Interaction) -> None:
     """Delete an interaction with its follow-ups; the last contacts fall back to the previous one."""
-    _require(user)
+    require_office(user)
     organisation_id = interaction.organisation_id
     person_ids = _participant_ids(interaction)
     interaction.delete()
     refresh_last_contacts(
         organisation_ids=[organisation_id] if organisation_id else [], person_ids=person_ids
     )
-
-
-@transaction.atomic
-def add_follow_up(
-    *, user: Any, interaction: Interaction, title: str, due_date: Any, assignee: Any = None
-) -> FollowUp:
-    """A new follow-up of the interaction: what to do, by when, by whom (default: the acting user)."""
-    _require(user)
-    errors = ErrorCollector()
-    item = {"title": title, "due_date": due_date, "assignee": assignee}
-    follow_up = _follow_up(interaction, item, "", user, errors)
-    # Paths of a single follow-up name the fields directly ("title", not ".title").
-    errors.errors = {path.lstrip("."): messages for path, messages in errors.errors.items()}
-    errors.raise_if_any()
-    assert follow_up is not None
-    follow_up.save()
-    return follow_up
-
-
-def _locked(follow_up: FollowUp) -> FollowUp:
-    return FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-
-
-@transaction.atomic
-def complete_follow_up(*, user: Any, follow_up: FollowUp) -> FollowUp:
-    _require(user)
-    current = _locked(follow_up)
-    if current.done_at is not None:
-        raise ValidationError(_("“%(title)s” is already done.") % {"title": current.title}, code="conflict")
-    follow_up.done_at = timezone.now()
-    follow_up.done_by = user if isinstance(user, User) else None
-    follow_up.save(update_fields=["done_at", "done_by", "updated_at"])
-    return follow_up
-
-
-@transaction.atomic
-def reopen_follow_up(*, user: Any, follow_up: FollowUp) -> FollowUp:
-    _require(user)
-    current = _locked(follow_up)
-    if current.done_at is None:
-        raise ValidationError(_("“%(title)s” is still open.") % {"title": current.title}, code="conflict")
-    follow_up.done_at = None
-    follow_up.done_by = None
-    follow_up.save(update_fields=["done_at", "done_by", "updated_at"])
-    return follow_up

@@ -13,6 +13,7 @@ retention rule.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid as uuid_module
 from dataclasses import asdict, dataclass
@@ -27,10 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reallabor.actors import permissions
+from reallabor.actors.importing.values import short
 from reallabor.actors.models import (
     Affiliation,
     Consent,
     FollowUp,
+    ImportJob,
     Interaction,
     MailingRecipient,
     Person,
@@ -43,7 +46,8 @@ from reallabor.taxonomy.models import Tag
 
 SCRUBBED = "[…]"
 """Replaces the name, e-mail address and phone numbers of an erased or anonymised person in the
-free texts of the interactions they took part in (subject, notes, follow-ups)."""
+free texts of the interactions they took part in (subject, notes, follow-ups) and in the import
+reports."""
 
 PERSONAL_FIELDS = (
     "salutation",
@@ -376,10 +380,41 @@ def scrub(text: str, needles: list[str]) -> str:
     return text
 
 
+def _scrub_value(value: Any, needles: list[str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value, needles)
+    if isinstance(value, list):
+        return [_scrub_value(item, needles) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_value(item, needles) for key, item in value.items()}
+    return value
+
+
+def _scrub_import_reports(person: Person, needles: list[str]) -> None:
+    """Remove the person from the stored import reports: the names of a duplicate that points at
+    them (by uuid), and their name and contact data wherever else a report quotes them (the
+    names of other duplicates, cell values quoted in error messages, also when cut short)."""
+    reference = str(person.uuid)
+    needles = sorted({*needles, *(short(needle) for needle in needles)}, key=len, reverse=True)
+    lowered = [needle.lower() for needle in needles]
+    for job in ImportJob.objects.only("pk", "report").iterator(chunk_size=50):
+        text = json.dumps(job.report, ensure_ascii=False).lower()
+        if reference not in text and not any(needle in text for needle in lowered):
+            continue
+        report = _scrub_value(job.report, needles)
+        for item in report.get("duplicates", []) if isinstance(report, dict) else []:
+            existing = item.get("existing") or {}
+            if item.get("kind") == "person" and existing.get("uuid") == reference:
+                item["name"] = existing["name"] = SCRUBBED
+        if report != job.report:
+            ImportJob.objects.filter(pk=job.pk).update(report=report)
+
+
 def _scrub_free_texts(person: Person) -> None:
     """Remove the person's name and contact data from the texts about the interactions they took
-    part in and from the details of the audit entries about them."""
+    part in, from the details of the audit entries about them and from the import reports."""
     needles = _needles(person)
+    _scrub_import_reports(person, needles)
     if not needles:
         return
     for interaction in Interaction.objects.filter(participants=person).only("subject", "notes"):
@@ -426,7 +461,8 @@ def erase_person(*, user: Any, person: Person) -> ErasureImpact:
     stakeholder positions and change history. Kept without the person: the interactions they
     took part in (each counts one more anonymous participant; their name and contact data are
     removed from its subject, notes and follow-ups), the mailing log (person and e-mail address
-    removed) and the audit trail (the uuid only). Administrators only.
+    removed), the import reports (their name and contact data removed) and the audit trail (the
+    uuid only). Administrators only.
     """
     if not permissions.can_erase_people(user):
         raise PermissionDenied(_("Only administrators may erase people."))
@@ -454,8 +490,9 @@ def anonymise_person(*, user: Any, person: Person) -> Person:
     Kept: the record (shown as “anonymised person”) with city and district, affiliations
     (organisation and role), needs and motivations, relationships and stakeholder positions
     (their notes blanked), interaction participation and the mailing log (e-mail address blanked).
-    Blanked: name, salutation, function, contact data, address and notes; every consent is
-    withdrawn and the change history of the person is deleted. Administrators only.
+    Blanked: name, salutation, function, contact data, address and notes (their name and contact
+    data also in the import reports); every consent is withdrawn and the change history of the
+    person is deleted. Administrators only.
     """
     if not permissions.can_erase_people(user):
         raise PermissionDenied(_("Only administrators may anonymise people."))

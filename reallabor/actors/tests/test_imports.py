@@ -214,7 +214,7 @@ def test_one_broken_row_writes_nothing_and_the_report_names_rows_and_columns(
     assert not outcome.ok
     assert outcome.job is None
     assert services.error_lines(outcome.report) == [
-        "Row 3, column “E-Mail”: “kurt(at)korn” is not a valid e-mail address.",
+        "Row 3, column “E-Mail”: This is not a valid e-mail address.",
         "Row 4, column “PLZ”: “462” is not a German postcode of five digits.",
     ]
     assert outcome.report["error_rows"] == [3, 4]
@@ -234,7 +234,7 @@ def test_a_formula_cell_in_an_xlsx_file_is_refused_and_nothing_is_written(
     before = digest()
     outcome = services.import_file(user=None, filename="akteure.xlsx", content=content)
     assert services.error_lines(outcome.report) == [
-        "Row 3, column “Mitarbeiter”: “=SUM(C2:C2)” is a spreadsheet formula; formulas are not imported. "
+        "Row 3, column “Mitarbeiter”: This is a spreadsheet formula; formulas are not imported. "
         "Enter the value as text."
     ]
     assert digest() == before

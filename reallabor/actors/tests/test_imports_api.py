@@ -60,7 +60,7 @@ def test_bad_rows_give_422_naming_row_and_column_and_write_nothing(portfolio: Po
         (["body", "file", 3, "PLZ"], "Row 3, column “PLZ”: “123” is not a German postcode of five digits."),
         (
             ["body", "file", 4, "Firma"],
-            "Row 4, column “Firma”: “=1+1” is a spreadsheet formula; formulas are not imported. Enter the value as text.",
+            "Row 4, column “Firma”: This is a spreadsheet formula; formulas are not imported. Enter the value as text.",
         ),
     ]
     assert response.json()["report"]["error_rows"] == [3, 4]

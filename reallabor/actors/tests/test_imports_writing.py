@@ -62,6 +62,17 @@ def test_insert_refuses_rows_that_do_not_name_every_field() -> None:
     assert ids[0] == Organisation.objects.get(slug="a").pk
 
 
+def test_create_finds_its_rows_also_below_the_highest_id() -> None:
+    """An id written by hand beyond the sequence (PostgreSQL numbers the new rows below it)."""
+    Organisation.objects.create(pk=1_000_000, name="Von Hand", slug="von-hand")
+    now = timezone.now()
+    rows = [
+        sql.NewRows(Organisation, now)({"name": name, "slug": name.lower()}) for name in ("Erste", "Zweite")
+    ]
+    ids = sql.create(Organisation, rows, "slug")
+    assert [Organisation.objects.get(pk=pk).slug for pk in ids] == ["erste", "zweite"]
+
+
 def test_the_history_of_imported_records_is_what_record_version_stores(
     portfolio: Portfolio, crm: Crm
 ) -> None:

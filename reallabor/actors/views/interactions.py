@@ -1,27 +1,27 @@
-"""The interaction pages (office only): the list with filters, recording, a detail page with its
-follow-ups, and "my open follow-ups".
+"""The interaction pages (office only): the list with filters, recording, and a detail page with its
+follow-ups (added here; completed, reopened and listed as "my open follow-ups" in
+``views.followups``).
 
-Interactions and follow-ups are addressed by their UUIDs (``/aufgaben/<uuid>/erledigt/``).
-Every change goes through
-``actors.services.interactions``; completing and reopening a follow-up swaps its row in place
-with htmx and works as a plain form without JavaScript.
+Interactions are addressed by their UUIDs (``/kontakte/<uuid>/``). Every change goes through
+``actors.services.interactions`` and ``.followups``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid as uuid_module
-from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reallabor.actors.forms.interactions import (
@@ -31,23 +31,27 @@ from reallabor.actors.forms.interactions import (
     add_interaction_errors,
 )
 from reallabor.actors.models import Affiliation, FollowUp, Interaction, Person
+from reallabor.actors.services import followups as followup_services
 from reallabor.actors.services import interactions as services
 from reallabor.actors.views.common import office_view
 from reallabor.core.views_helpers import (
     PLACEHOLDER_UUID,
+    DateText,
+    Labels,
     Row,
     UrlPattern,
     acting_user,
     get_visible_or_404,
+    html_rows,
     is_htmx,
     render_page,
     safe_next,
 )
+from reallabor.core.widgets import escape
 from reallabor.organisations.models import Organisation
 
 PER_PAGE = 50
 MAX_PAGE = 2000
-FOLLOW_UPS_SHOWN = 50
 LIST_COLUMNS = (
     "uuid",
     "occurred_at",
@@ -129,6 +133,7 @@ def _list_rows(interactions: list[Interaction]) -> list[Row]:
             Row(due_date=due_date, is_overdue=due_date < today)
         )
     rows = []
+    kinds = Labels(Interaction.Kind.choices)
     for interaction in interactions:
         organisation = interaction.organisation
         rows.append(
@@ -136,7 +141,7 @@ def _list_rows(interactions: list[Interaction]) -> list[Row]:
                 occurred_at=interaction.occurred_at,
                 url=interaction_url(interaction.uuid),
                 subject=interaction.subject,
-                kind=interaction.get_kind_display(),
+                kind=kinds[interaction.kind],
                 organisation=(
                     Row(url=organisation_url(organisation.slug), name=organisation.name)
                     if organisation
@@ -149,6 +154,39 @@ def _list_rows(interactions: list[Interaction]) -> list[Row]:
             )
         )
     return rows
+
+
+def _rows_html(rows: list[Row]) -> SafeString:
+    """The table body of the interaction list (``html_rows``: every value escaped)."""
+    iso, short_datetime, short_date = DateText("c"), DateText("SHORT_DATETIME_FORMAT"), DateText()
+    overdue = escape(_("overdue"))
+
+    def render_row(row: Row) -> str:
+        people = []
+        if row.organisation:
+            people.append(f'<a href="{escape(row.organisation.url)}">{escape(row.organisation.name)}</a>')
+        if row.participants:
+            names = ", ".join(escape(name) for name in row.participants)
+            people.append(f"<br>{names}" if row.organisation else names)
+        if row.anonymous_participants:
+            text = ngettext(
+                "+ %(counter)s anonymised", "+ %(counter)s anonymised", row.anonymous_participants
+            ) % {"counter": row.anonymous_participants}
+            people.append(f'<span class="meta">{escape(text)}</span>')
+        follow_ups = " ".join(
+            f'<span class="badge badge--draft">{short_date(item.due_date)} {overdue}</span>'
+            if item.is_overdue
+            else f'<span class="badge">{short_date(item.due_date)}</span>'
+            for item in row.open_follow_ups
+        )
+        return (
+            f'<tr><td><time datetime="{iso(row.occurred_at)}">{short_datetime(row.occurred_at)}</time></td>'
+            f'<th scope="row"><a href="{escape(row.url)}">{escape(row.subject)}</a></th>'
+            f"<td>{escape(row.kind)}</td><td>{' '.join(people)}</td>"
+            f"<td>{escape(row.staff or '–')}</td><td>{follow_ups or '–'}</td></tr>"
+        )
+
+    return html_rows(rows, render_row)
 
 
 @office_view
@@ -183,7 +221,8 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
     subject = values.get("organisation") or values.get("person")
     context: dict[str, Any] = {
         "filters": filters,
-        "interactions": _list_rows(rows[:PER_PAGE]),
+        "interactions": (page_rows := _list_rows(rows[:PER_PAGE])),
+        "interactions_html": _rows_html(page_rows),
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
@@ -406,7 +445,7 @@ def followup_add(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
     form = FollowUpForm(request.POST, user=user)
     if form.is_valid():
         try:
-            services.add_follow_up(
+            followup_services.add_follow_up(
                 user=user,
                 interaction=interaction,
                 title=form.cleaned_data["title"],
@@ -424,85 +463,6 @@ def followup_add(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
     return _render_detail(request, interaction, form)
 
 
-def _follow_up_or_404(request: HttpRequest, uuid: uuid_module.UUID) -> FollowUp:
-    follow_up = services.get_follow_up(acting_user(request), uuid)
-    if follow_up is None:
-        raise Http404(_("Not found."))
-    return follow_up
-
-
-def _change_follow_up(request: HttpRequest, uuid: uuid_module.UUID, *, done: bool) -> HttpResponse:
-    user = acting_user(request)
-    follow_up = _follow_up_or_404(request, uuid)
-    interaction = follow_up.interaction
-    status = ""
-    failed = False
-    try:
-        if done:
-            services.complete_follow_up(user=user, follow_up=follow_up)
-            status = _("“%(title)s” is done.") % {"title": follow_up.title}
-        else:
-            services.reopen_follow_up(user=user, follow_up=follow_up)
-            status = _("“%(title)s” is open again.") % {"title": follow_up.title}
-    except ValidationError as error:
-        status = " ".join(error.messages)
-        failed = True
-        follow_up = _follow_up_or_404(request, uuid)
-    if not is_htmx(request):
-        (messages.error if failed else messages.success)(request, status)
-        return redirect(safe_next(request, interaction.get_absolute_url() + "#follow-ups"))
-    context = {
-        "follow_up": follow_up,
-        "interaction": interaction,
-        "status": status,
-        "show_interaction": request.POST.get("context") == "list",
-        "next": safe_next(request, ""),
-    }
-    return render(request, "actors/includes/timeline_followup.html", context)
-
-
-@office_view
-@require_POST
-def followup_complete(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
-    return _change_follow_up(request, uuid, done=True)
-
-
-@office_view
-@require_POST
-def followup_reopen(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
-    return _change_follow_up(request, uuid, done=False)
-
-
-@office_view
-def followup_list(request: HttpRequest) -> HttpResponse:
-    """My open follow-ups: overdue first (and marked), grouped by due date, a page at a time."""
-    user = acting_user(request)
-    today = timezone.localdate()
-    mine = FollowUp.objects.visible_to(user).filter(assignee=user, done_at__isnull=True)
-    number = _page_number(request)
-    start = (number - 1) * FOLLOW_UPS_SHOWN
-    rows = list(
-        mine.select_related("interaction__organisation", "assignee").order_by("due_date", "id")[
-            start : start + FOLLOW_UPS_SHOWN + 1
-        ]
-    )
-    shown = rows[:FOLLOW_UPS_SHOWN]
-    groups = [
-        {"date": day, "overdue": day < today, "today": day == today, "follow_ups": list(items)}
-        for day, items in groupby(shown, key=lambda follow_up: follow_up.due_date)
-    ]
-    context = {
-        "groups": groups,
-        "overdue_count": mine.filter(due_date__lt=today).count(),
-        "count": mine.count(),
-        "page_number": number,
-        "has_previous": number > 1,
-        "has_next": len(rows) > FOLLOW_UPS_SHOWN,
-        "crumbs": [(_("My open follow-ups"), None)],
-    }
-    return render(request, "actors/followup_list.html", context)
-
-
 urlpatterns = [
     path("kontakte/", interaction_list, name="interaction-list"),
     path("kontakte/neu/", interaction_create, name="interaction-create"),
@@ -510,7 +470,4 @@ urlpatterns = [
     path("kontakte/<uuid:uuid>/bearbeiten/", interaction_edit, name="interaction-edit"),
     path("kontakte/<uuid:uuid>/loeschen/", interaction_delete, name="interaction-delete"),
     path("kontakte/<uuid:uuid>/aufgaben/", followup_add, name="followup-add"),
-    path("aufgaben/<uuid:uuid>/erledigt/", followup_complete, name="followup-complete"),
-    path("aufgaben/<uuid:uuid>/wieder-offen/", followup_reopen, name="followup-reopen"),
-    path("aufgaben/", followup_list, name="followup-list"),
 ]

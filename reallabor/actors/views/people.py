@@ -10,15 +10,17 @@ involve that organisation or person is 404). Every change goes through
 from __future__ import annotations
 
 import uuid as uuid_module
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reallabor.actors.criteria import CriteriaError
@@ -38,18 +40,21 @@ from reallabor.actors.services import privacy
 from reallabor.actors.services import relationships as relationship_services
 from reallabor.actors.views.common import office_view
 from reallabor.core.exceptions import EditConflict
-from reallabor.core.search import SORTED_MAX, sorted_page
+from reallabor.core.search import SORTED_MAX, sorted_page, text_search, words_match
 from reallabor.core.views_helpers import (
     PLACEHOLDER_UUID,
+    DateText,
     Row,
     UrlPattern,
     acting_user,
     add_service_errors,
     get_visible_or_404,
+    html_rows,
     posted_revision,
     render_page,
     safe_next,
 )
+from reallabor.core.widgets import escape
 from reallabor.labs.selectors import cached_lab_choices
 from reallabor.organisations.models import Organisation
 
@@ -95,9 +100,17 @@ def _get_person(request: HttpRequest, uuid: uuid_module.UUID) -> Person:
 
 
 def _list_rows(people: list[Person]) -> list[Any]:
-    """The people of a list page as plain rows (their current affiliations prefetched)."""
+    """The people of a list page as plain rows, with their current affiliations (one query)."""
     person_url = UrlPattern("actors:person-detail", "uuid", PLACEHOLDER_UUID)
     organisation_url = UrlPattern("organisations:organisation-detail", "slug", "placeholder")
+    affiliations: dict[int, list[Row]] = {}
+    for person_id, role, name, slug in (
+        Affiliation.objects.current()
+        .filter(person_id__in=[person.pk for person in people])
+        .order_by("-is_primary", "organisation__name", "id")
+        .values_list("person_id", "role", "organisation__name", "organisation__slug")
+    ):
+        affiliations.setdefault(person_id, []).append(Row(url=organisation_url(slug), name=name, role=role))
     return [
         Row(
             url=person_url(person.uuid),
@@ -106,17 +119,36 @@ def _list_rows(people: list[Person]) -> list[Any]:
             email=person.email,
             district=person.district,
             last_contact_at=person.last_contact_at,
-            affiliations=[
-                Row(
-                    url=organisation_url(affiliation.organisation.slug),
-                    name=affiliation.organisation.name,
-                    role=affiliation.role,
-                )
-                for affiliation in person.current_affiliations  # type: ignore[attr-defined]
-            ],
+            affiliations=affiliations.get(person.pk, []),
         )
         for person in people
     ]
+
+
+def _rows_html(rows: list[Any]) -> SafeString:
+    """The table body of the people list (``html_rows``: every value escaped)."""
+    no_organisation = f'<span class="meta">{escape(_("no organisation"))}</span>'
+    never = f'<span class="meta">{escape(_("never"))}</span>'
+    short_date = DateText()
+
+    def render_row(person: Any) -> str:
+        function = f'<br><span class="meta">{escape(person.function)}</span>' if person.function else ""
+        affiliations = (
+            "<br>".join(
+                f'<a href="{escape(affiliation.url)}">{escape(affiliation.name)}</a>'
+                + (f' <span class="meta">({escape(affiliation.role)})</span>' if affiliation.role else "")
+                for affiliation in person.affiliations
+            )
+            or no_organisation
+        )
+        email = f'<a href="mailto:{escape(person.email)}">{escape(person.email)}</a>' if person.email else ""
+        contact = short_date(person.last_contact_at) if person.last_contact_at else never
+        return (
+            f'<tr><th scope="row"><a href="{escape(person.url)}">{escape(person.name)}</a>{function}</th>'
+            f"<td>{affiliations}</td><td>{email}</td><td>{escape(person.district)}</td><td>{contact}</td></tr>"
+        )
+
+    return html_rows(rows, render_row)
 
 
 @office_view
@@ -130,8 +162,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         try:
             criteria = filters.criteria()
-            people: QuerySet[Person] = people_matching(
-                criteria, Person.objects.visible_to(user).filter(anonymised_at__isnull=True)
+            people: QuerySet[Person] = text_search(
+                people_matching(
+                    replace(criteria, q=""),
+                    Person.objects.visible_to(user).filter(anonymised_at__isnull=True),
+                ),
+                criteria.q,
             )
         except CriteriaError as error:
             for field, message in error.errors.items():
@@ -156,7 +192,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
                 size=PER_PAGE,
                 filtered=is_filtered,
             )
-            prefetch_related_objects(rows, _current_affiliations())
             rows = _list_rows(rows)
     filter_errors = [
         (str(filters.fields[field].label) if field in filters.fields else "", message)
@@ -167,6 +202,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filter_errors": filter_errors,
         "people": rows[:PER_PAGE],
+        "people_html": _rows_html(rows[:PER_PAGE]),
         "page_number": number,
         "has_previous": number > 1,
         "has_next": len(rows) > PER_PAGE,
@@ -185,11 +221,11 @@ def person_options(request: HttpRequest) -> HttpResponse:
     text = (request.GET.get("q") or next((value for value in values if value), "")).strip()[:100]
     people: Any = []
     if text:
-        queryset = Person.objects.visible_to(acting_user(request)).filter(anonymised_at__isnull=True)
-        for word in text.split()[:4]:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__istartswith=word)
-            )
+        queryset = (
+            Person.objects.visible_to(acting_user(request))
+            .filter(anonymised_at__isnull=True)
+            .filter(words_match(Person, text))
+        )
         people = (
             queryset.only("uuid", "first_name", "last_name", "email", "anonymised_at")
             .prefetch_related(_current_affiliations())

@@ -145,3 +145,12 @@ def select_options(choices: Any, selected: Any = "") -> SafeString:
         for value, label in choices
     ]
     return mark_safe("".join(options))  # every part is escaped
+
+
+@register.simple_tag(name="field")
+def field_tag(field: Any) -> SafeString:
+    """``{% field form.name %}``: the field as ``includes/field.html`` writes it, rendered in
+    Python (``reallabor.core.widgets.render_field``) for long filter forms."""
+    from reallabor.core.widgets import render_field
+
+    return render_field(field)

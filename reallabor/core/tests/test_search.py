@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reallabor.actors.models import Person
 from reallabor.core import search
-from reallabor.core.search import sorted_page, words_match
+from reallabor.core.search import sorted_page, text_search, words_match
 from reallabor.core.testing.actors import make_person
 from reallabor.core.testing.factories import OrganisationFactory
 from reallabor.organisations.models import Organisation
@@ -36,37 +36,45 @@ def organisations() -> None:
     OrganisationFactory(name='Café "Zum Anker"', city="Bottrop")
 
 
+CASES = [
+    ("handwerk", {"Kreishandwerkerschaft Emscher-Lippe"}),  # inside a compound
+    ("HANDWERK", {"Kreishandwerkerschaft Emscher-Lippe"}),
+    ("müller", {"Tischlerei Müller GmbH"}),
+    ("MÜLLER", {"Tischlerei Müller GmbH"}),
+    ("müller tischlerei", {"Tischlerei Müller GmbH"}),  # every word, in any order
+    ("müller schulte", set()),
+    ("bottrop", {"Tischlerei Müller GmbH", 'Café "Zum Anker"'}),  # the city too
+    ("el", {"Elektro Schulte"}),  # shorter than a trigram: matched row by row
+    ("el schul", {"Elektro Schulte"}),
+    ('"zum', {'Café "Zum Anker"'}),  # quotes are text, not syntax
+    ('anker"', {'Café "Zum Anker"'}),
+    ("zzz", set()),
+    (
+        "",
+        {
+            "Kreishandwerkerschaft Emscher-Lippe",
+            "Tischlerei Müller GmbH",
+            "Elektro Schulte",
+            'Café "Zum Anker"',
+        },
+    ),
+    ("müller\x00", {"Tischlerei Müller GmbH"}),
+    ("* OR NEAR(a b) ^x", set()),  # search syntax of the index is plain text here
+]
+
+
 @pytest.mark.usefixtures("organisations")
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("handwerk", {"Kreishandwerkerschaft Emscher-Lippe"}),  # inside a compound
-        ("HANDWERK", {"Kreishandwerkerschaft Emscher-Lippe"}),
-        ("müller", {"Tischlerei Müller GmbH"}),
-        ("MÜLLER", {"Tischlerei Müller GmbH"}),
-        ("müller tischlerei", {"Tischlerei Müller GmbH"}),  # every word, in any order
-        ("müller schulte", set()),
-        ("bottrop", {"Tischlerei Müller GmbH", 'Café "Zum Anker"'}),  # the city too
-        ("el", {"Elektro Schulte"}),  # shorter than a trigram: matched row by row
-        ("el schul", {"Elektro Schulte"}),
-        ('"zum', {'Café "Zum Anker"'}),  # quotes are text, not syntax
-        ('anker"', {'Café "Zum Anker"'}),
-        ("zzz", set()),
-        (
-            "",
-            {
-                "Kreishandwerkerschaft Emscher-Lippe",
-                "Tischlerei Müller GmbH",
-                "Elektro Schulte",
-                'Café "Zum Anker"',
-            },
-        ),
-        ("müller\x00", {"Tischlerei Müller GmbH"}),
-        ("* OR NEAR(a b) ^x", set()),  # search syntax of the index is plain text here
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), CASES)
 def test_every_word_occurs_somewhere(text: str, expected: set[str]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.usefixtures("organisations")
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_a_list_search_finds_the_same(text: str, expected: set[str]) -> None:
+    searched = text_search(Organisation.objects.select_related("sector"), text)
+    assert names(searched) == expected
+    assert searched.count() == len(expected)
 
 
 def test_the_index_follows_every_write() -> None:
@@ -139,3 +147,23 @@ def test_the_search_is_two_queries_whatever_the_matches() -> None:
     with CaptureQueriesContext(connection) as queries:
         rows, _by_name = sorted_page(queryset, ("name", "id"), start=0, size=10, filtered=True)
     assert len(rows) == 11 and len(queries.captured_queries) == 2
+
+
+def test_a_list_search_pages_in_order_of_entry_with_other_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SORTED_MAX", 3)
+    for name in ("Delta", "Alpha", "Charlie", "Bravo", "Echo", "Foxtrot", "Golf"):
+        OrganisationFactory(name=f"{name} Bau", city="Bottrop")
+    OrganisationFactory(name="Hotel Bau", city="Gladbeck")
+    in_bottrop = text_search(Organisation.objects.filter(city="Bottrop"), "bau")
+    order = ["Delta Bau", "Alpha Bau", "Charlie Bau", "Bravo Bau", "Echo Bau", "Foxtrot Bau", "Golf Bau"]
+
+    rows, by_name = sorted_page(in_bottrop, ("name", "id"), start=0, size=2, filtered=True)
+    assert not by_name and [row.name for row in rows] == order[:3]
+    rows, by_name = sorted_page(in_bottrop, ("name", "id"), start=4, size=2, filtered=True)
+    assert not by_name and [row.name for row in rows] == order[4:7]  # beyond the first keys
+    rows, by_name = sorted_page(in_bottrop, ("name", "id"), start=6, size=2, filtered=True)
+    assert [row.name for row in rows] == ["Golf Bau"]
+
+    few = text_search(Organisation.objects.filter(city="Bottrop"), "ch bau")  # a short word too
+    rows, by_name = sorted_page(few, ("name", "id"), start=0, size=5, filtered=True)
+    assert by_name and [row.name for row in rows] == ["Charlie Bau", "Echo Bau"]

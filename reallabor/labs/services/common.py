@@ -17,7 +17,7 @@ LAB_FIELDS = ("name", "summary", "background", "outlook", "phase", "funding_star
 MEASURE_FIELDS = ("title", "summary", "status", "start", "end")
 # Path words under /labore/ that a lab's short name must not shadow: /labore/neu/ creates a lab,
 # /labore/importieren/ imports a blueprint.
-RESERVED_LAB_SLUGS = frozenset({"neu", "importieren"})
+RESERVED_LAB_SLUGS = frozenset({"neu", "importieren", "vorschlaege"})
 PROFILE_SECTIONS = ("activities", "financing", "actors", "target_groups", "results")
 CENT = Decimal("0.01")
 EVIDENCE_EXTENSIONS = {

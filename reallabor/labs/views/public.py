@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_safe
 from reallabor.core.cache import cached_render
 from reallabor.core.views_helpers import acting_user, is_htmx
 from reallabor.labs import permissions
+from reallabor.labs.fields import OPTIONS_SHOWN
 from reallabor.labs.filters import MeasureFilter, filter_labs
 from reallabor.labs.models import Lab, Measure, Result
 from reallabor.labs.selectors import (
@@ -198,6 +200,24 @@ def lab_list(request: HttpRequest) -> HttpResponse:
         return {"page": paginate(request, labs), "q": q, "phase": phase, "phases": Lab.Phase.choices}
 
     return fragment_page(request, "labs/lab_list.html", build, {"crumbs": [(_("Labs"), None)]})
+
+
+@require_safe
+def lab_options(request: HttpRequest) -> HttpResponse:
+    """<option> elements for a lab input's suggestion list (htmx, while typing): the labs the
+    user sees whose name or short name contains the typed text."""
+    values = [str(value).strip() for _key, value in request.GET.items()]
+    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()
+    text = text.replace("\x00", "")[:100]
+    labs: Any = []
+    if text:
+        labs = (
+            Lab.objects.visible_to(acting_user(request))
+            .filter(Q(name__icontains=text) | Q(slug__contains=text.lower()))
+            .only("name", "slug")
+            .order_by("name", "id")[:OPTIONS_SHOWN]
+        )
+    return render(request, "labs/_lab_options.html", {"labs": labs})
 
 
 def lab_measure_list_context(request: HttpRequest, lab: Lab) -> dict[str, Any]:

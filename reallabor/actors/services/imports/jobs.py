@@ -11,7 +11,9 @@ Privacy: the uploaded file (``ImportJob.content``) holds personal data and is ke
 is needed. It is removed as soon as the import has been carried out (the report stays), and the
 file of an import not carried out is removed ``REALLABOR_IMPORT_UPLOAD_DAYS`` days after the
 upload (``remove_stale_uploads``, run by ``reallabor flag-retention``). So an erased person's
-data stays in no upload longer than that.
+data stays in no upload longer than that. The report quotes no e-mail address and no formula cell
+(they may hold anyone's personal data); erasing or anonymising a person removes their name and
+contact data from every report (``privacy``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from reallabor.actors.importing import Plan
 from reallabor.actors.models import ImportJob
 from reallabor.actors.services.imports.checking import prepare, read_file, require_importer, validate_mapping
 from reallabor.actors.services.imports.report import file_info, make_report
-from reallabor.actors.services.imports.sql import bulk_writing
+from reallabor.actors.services.imports.sql import bulk_writing, paused_collection
 from reallabor.actors.services.imports.writer import Progress, acting
 from reallabor.actors.services.imports.writing import write_plan
 from reallabor.actors.spreadsheets import Table
@@ -126,7 +128,7 @@ def run_import(
     require_importer(user)
     if on_duplicate not in DECISIONS:
         raise ValidationError({"on_duplicate": _("Choose “skip” or “merge”.")})
-    with bulk_writing(), transaction.atomic():
+    with paused_collection(), bulk_writing(), transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         _require_open(job)
         table = job_table(job)
@@ -199,19 +201,35 @@ def import_file(
     require_importer(user)
     if on_duplicate not in DECISIONS:
         raise ValidationError({"on_duplicate": _("Choose “skip” or “merge”.")})
-    table = read_file(content, filename)
-    chosen_mapping = validate_mapping(
-        table, importing.suggest_mapping(table.headers) if mapping is None else mapping
-    )
-    if progress:
-        progress("check", 0, len(table.rows))
-    plan = prepare(table, chosen_mapping, user, progress)
-    if progress:
-        progress("check", len(table.rows), len(table.rows))
-    if plan.errors or dry_run:
-        chosen = importing.decisions_for(plan, decisions, on_duplicate)
-        report = make_report(table, chosen_mapping, plan, decisions=chosen)
-        return ImportOutcome(table, chosen_mapping, plan, report, dry_run=dry_run)
+    with paused_collection():
+        table = read_file(content, filename)
+        chosen_mapping = validate_mapping(
+            table, importing.suggest_mapping(table.headers) if mapping is None else mapping
+        )
+        if progress:
+            progress("check", 0, len(table.rows))
+        plan = prepare(table, chosen_mapping, user, progress)
+        if progress:
+            progress("check", len(table.rows), len(table.rows))
+        if plan.errors or dry_run:
+            chosen = importing.decisions_for(plan, decisions, on_duplicate)
+            report = make_report(table, chosen_mapping, plan, decisions=chosen)
+            return ImportOutcome(table, chosen_mapping, plan, report, dry_run=dry_run)
+        return _write_in_one_go(
+            user, filename, table, chosen_mapping, plan, decisions, on_duplicate, progress
+        )
+
+
+def _write_in_one_go(
+    user: Any,
+    filename: str,
+    table: Table,
+    chosen_mapping: dict[str, str],
+    plan: Plan,
+    decisions: Mapping[str, str] | None,
+    on_duplicate: str,
+    progress: Progress | None,
+) -> ImportOutcome:
     with bulk_writing(), transaction.atomic():
         chosen = importing.decisions_for(plan, decisions, on_duplicate)
         report = make_report(table, chosen_mapping, plan, decisions=chosen)

@@ -13,7 +13,15 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from reallabor.actors.importing import OrganisationRecord, Plan
-from reallabor.actors.services.imports.sql import IN_LIMIT, NewRows, chunks, create, insert, update
+from reallabor.actors.services.imports.sql import (
+    IN_LIMIT,
+    NewRows,
+    chunks,
+    create,
+    indexed_at_end,
+    insert,
+    update,
+)
 from reallabor.actors.services.imports.writer import ORGANISATION_FILL, Attributes, Writer, empty
 from reallabor.core.text import german_slugify
 from reallabor.history.models import Version
@@ -42,7 +50,6 @@ class _Slugs:
 
 def write_organisations(plan: Plan, writer: Writer) -> None:
     content_type = ContentType.objects.get_for_model(Organisation)
-    comment = _("Imported")
     # The terms the organisations name, in memory: ``organisation_state`` reads their codes.
     term_ids = {
         r.values[key] for r in plan.organisations for key in ("sector_id", "trade_id") if r.values.get(key)
@@ -50,36 +57,8 @@ def write_organisations(plan: Plan, writer: Writer) -> None:
     terms = Term.objects.in_bulk(sorted(term_ids))
     new = [(index, r) for index, r in enumerate(plan.organisations) if r.existing is None]
     if new:
-        slugs = _Slugs()
-        rows_of = NewRows(Organisation, writer.now)
-        for chunk in chunks(new):
-            rows = []
-            for _index, record in chunk:
-                values = record.values
-                rows.append(
-                    rows_of(
-                        {
-                            **values,
-                            "slug": slugs.make(values["name"]),
-                            "name_key": record.stored_name_key,
-                            "web_domain": record.web_domain,
-                        }
-                    )
-                )
-            ids = create(Organisation, rows, "slug")
-            versions = []
-            for (index, _record), row, pk in zip(chunk, rows, ids, strict=True):
-                writer.organisation_ids[index] = pk
-                writer.organisation_slugs[pk] = row["slug"]
-                writer.organisation_names[pk] = row["name"]
-                related = {"sector": terms.get(row["sector_id"]), "trade": terms.get(row["trade_id"])}
-                state = organisation_state(cast(Organisation, Attributes(row, related)))
-                versions.append(
-                    writer.version(content_type, pk, row["name"], "created", None, state, 1, comment)
-                )
-            insert(Version, versions)
-            writer.result["created_organisations"] += len(rows)
-            writer.tick(len(rows))
+        with indexed_at_end(Organisation):  # only new organisations are inserted here, none changed
+            _create_organisations(new, writer, terms, content_type)
     duplicates = [(index, r) for index, r in enumerate(plan.organisations) if r.existing is not None]
     merged: list[tuple[int, OrganisationRecord]] = []
     for index, record in duplicates:
@@ -96,6 +75,43 @@ def write_organisations(plan: Plan, writer: Writer) -> None:
     targets = [(index, r) for index, r in enumerate(plan.organisations) if r.existing is None] + merged
     _write_tags(targets, writer, content_type)
     _write_lab_roles(targets, writer)
+
+
+def _create_organisations(
+    new: Sequence[tuple[int, OrganisationRecord]],
+    writer: Writer,
+    terms: Mapping[int, Term],
+    content_type: ContentType,
+) -> None:
+    comment = _("Imported")
+    slugs = _Slugs()
+    rows_of = NewRows(Organisation, writer.now)
+    for chunk in chunks(new):
+        rows = []
+        for _index, record in chunk:
+            values = record.values
+            rows.append(
+                rows_of(
+                    {
+                        **values,
+                        "slug": slugs.make(values["name"]),
+                        "name_key": record.stored_name_key,
+                        "web_domain": record.web_domain,
+                    }
+                )
+            )
+        ids = create(Organisation, rows, "slug")
+        versions = []
+        for (index, _record), row, pk in zip(chunk, rows, ids, strict=True):
+            writer.organisation_ids[index] = pk
+            writer.organisation_slugs[pk] = row["slug"]
+            writer.organisation_names[pk] = row["name"]
+            related = {"sector": terms.get(row["sector_id"]), "trade": terms.get(row["trade_id"])}
+            state = organisation_state(cast(Organisation, Attributes(row, related)))
+            versions.append(writer.version(content_type, pk, row["name"], "created", None, state, 1, comment))
+        insert(Version, versions)
+        writer.result["created_organisations"] += len(rows)
+        writer.tick(len(rows))
 
 
 def _merge_organisations(

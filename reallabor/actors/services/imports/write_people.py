@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from reallabor.actors.importing import PersonRecord, Plan
 from reallabor.actors.models import Affiliation, Consent, ConsentText, Person
-from reallabor.actors.services.imports.sql import IN_LIMIT, NewRows, chunks, create, insert, update
+from reallabor.actors.services.imports.sql import (
+    IN_LIMIT,
+    NewRows,
+    chunks,
+    create,
+    indexed_at_end,
+    insert,
+    update,
+)
 from reallabor.actors.services.imports.writer import PERSON_FILL, Writer, empty
 from reallabor.actors.services.people import FIELDS as PERSON_FIELDS
 from reallabor.history.models import Version
@@ -68,10 +76,27 @@ def write_people(plan: Plan, writer: Writer) -> None:
     _slugs_of(
         (writer.organisation_ids[r.organisation] for r in plan.people if r.organisation is not None), writer
     )
+    new = [r for r in plan.people if r.existing is None]
+    if new:
+        with indexed_at_end(Person):  # only new people are inserted here, none changed
+            _create_people(new, writer, latest, content_type)
+    duplicates = [r for r in plan.people if r.existing is not None]
+    merged = [r for r in duplicates if writer.decisions.get(r.key) == "merge"]
+    writer.result["skipped_people"] += len(duplicates) - len(merged)
+    writer.tick(len(duplicates) - len(merged))
+    for merged_chunk in chunks(merged, IN_LIMIT):
+        _merge_people(merged_chunk, writer, latest, content_type)
+
+
+def _create_people(
+    new: Sequence[PersonRecord],
+    writer: Writer,
+    latest: Mapping[str, ConsentText],
+    content_type: ContentType,
+) -> None:
     comment = _("Imported")
     rows_of = NewRows(Person, writer.now)
     author = writer.acting_id
-    new = [r for r in plan.people if r.existing is None]
     for chunk in chunks(new):
         rows = [rows_of({**record.values, "created_by_id": author}) for record in chunk]
         ids = create(Person, rows, "uuid")
@@ -105,12 +130,6 @@ def write_people(plan: Plan, writer: Writer) -> None:
         writer.result["affiliations"] += len(affiliations)
         writer.result["consents"] += len(consents)
         writer.tick(len(chunk))
-    duplicates = [r for r in plan.people if r.existing is not None]
-    merged = [r for r in duplicates if writer.decisions.get(r.key) == "merge"]
-    writer.result["skipped_people"] += len(duplicates) - len(merged)
-    writer.tick(len(duplicates) - len(merged))
-    for merged_chunk in chunks(merged, IN_LIMIT):
-        _merge_people(merged_chunk, writer, latest, content_type)
 
 
 def _consents(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from reallabor.actors.services.imports.sql import created_json
 from reallabor.history.diff import diff_states
 
 Progress = Callable[[str, int, int], None]
@@ -93,10 +94,12 @@ class Writer:
         comment: str,
     ) -> dict[str, Any]:
         """A row of ``history.Version`` as ``record_version`` would store it (``text``: ``str(obj)``)."""
-        if before is None:  # diff_states(None, after), without comparing
-            changes: list[Any] = [{"field": key, "old": None, "new": value} for key, value in after.items()]
+        data: Any = after
+        changes: Any
+        if before is None:  # diff_states(None, after), encoded with the state itself
+            data, changes = created_json(after)
         else:
-            changes = cast(list[Any], diff_states(before, after))
+            changes = diff_states(before, after)
         return {
             "content_type_id": content_type.pk,
             "object_id": pk,
@@ -105,7 +108,7 @@ class Writer:
             "action": action,
             "user_id": self.acting_id,
             "created_at": self.now,
-            "data": after,
+            "data": data,
             "changes": changes,
             "comment": comment,
         }

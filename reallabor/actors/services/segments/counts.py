@@ -58,9 +58,9 @@ def count_criteria(subject: str, criteria: Criteria, *, with_people: bool = True
             people_qs = people_reached(subject, criteria)
         else:
             people_qs = filters.people_matching(criteria)
-        totals = people_qs.aggregate(
-            people=Count("pk"), reachable=Count("pk", filter=filters.reachable_q(purpose))
-        )
+        # With a consent criterion every person reached has a valid consent for the purpose already.
+        reachable = filters.addressable_q() if criteria.consent else filters.reachable_q(purpose)
+        totals = people_qs.aggregate(people=Count("pk"), reachable=Count("pk", filter=reachable))
     except CriteriaError as error:
         return Counts(subject, None, None, None, purpose, _criteria_error_text(error))
     people: int | None = totals["people"]
