@@ -55,6 +55,7 @@ GET_MATRIX: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
     ("labs:portfolio", {}, ALL_200),
     ("labs:measure-list", {}, ALL_200),
     ("labs:lab-list", {}, ALL_200),
+    ("labs:lab-options", {}, ALL_200),
     ("labs:lab-detail", {"slug": HANDEL}, ALL_200),
     ("labs:measure-detail", HALLOBOT, ALL_200),
     ("labs:lab-create", {}, ADMIN_ONLY),

@@ -11,9 +11,9 @@ through an index. The criterion that usually holds for the fewest people (``STAR
 becomes the ``IN``, the others ``EXISTS`` (in ``CHECK_ORDER``): the database never builds the
 set of, say, every person with a newsletter consent. Which form is used changes only the speed.
 
-A need or motivation that starts, together with criteria on organisations, starts as one set
-(``_also_at``): the people at its organisations are checked organisation by organisation, not
-each person's organisations one by one.
+When a need or motivation is the start and there are criteria on organisations, the two start as
+one set (``_also_at``): whether the organisations with the need meet the criteria is decided once
+per organisation, not for each person's organisations one by one.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,36 +242,40 @@ def _also_at(people: _People, organisations: _People) -> QuerySet[Any, Any]:
 
     Through the criterion's organisations it is decided organisation by organisation: the people
     at one of them that is also one of ``organisations``, and the people at one that is not who
-    have another current affiliation at one that is (a person at several organisations). Only the
-    people at an organisation that is not have their other affiliations looked up; nobody's own
-    organisations are looked up one by one. Plain semi- and anti-joins for PostgreSQL.
+    have another current affiliation at one that is (a person at several organisations). So only
+    the people at an organisation that is not have their other affiliations looked up, and
+    nobody's organisations are read one by one.
+
+    SQLite (no hash joins) reads the affiliations at the criterion's organisations in one pass,
+    with the ids of those that are one of ``organisations`` as a set built once; PostgreSQL gets
+    the two groups as a union of plain semi- and anti-joins (with the one pass it would check the
+    other affiliations of every person).
     """
     assert people.at is not None and organisations.at is not None
     rows, key = people.at
     current = _current()
     here = _is_one_of(organisations.at, key)  # the organisation of one of ``rows``
-    elsewhere = (
+    elsewhere = Exists(
         current.filter(person_id=OuterRef("person_id"))
         .exclude(organisation_id=OuterRef("organisation_id"))
         .filter(_is_one_of(organisations.at, "organisation_id"))
     )
-    through = (
-        current.filter(organisation_id__in=rows.filter(here).values(key))
-        .values("person_id")
-        .union(
-            current.filter(organisation_id__in=rows.filter(~here).values(key))
-            .filter(Exists(elsewhere))
-            .values("person_id"),
-            all=True,
+    if connection.vendor == "sqlite":
+        through = current.filter(organisation_id__in=rows.values(key)).filter(
+            Q(organisation_id__in=rows.filter(here).values(key)) | Q(elsewhere)
         )
-    )
+    else:
+        through = current.filter(organisation_id__in=rows.filter(here).values(key)).union(
+            current.filter(organisation_id__in=rows.filter(~here).values(key)).filter(elsewhere), all=True
+        )
+    ids = through.values("person_id")
     if people.own is None:
-        return through
+        return ids
     own, own_key = people.own
     at_one = current.filter(person_id=OuterRef(own_key)).filter(
         _is_one_of(organisations.at, "organisation_id")
     )
-    return own.filter(Exists(at_one)).values(own_key).union(through, all=True)
+    return own.filter(Exists(at_one)).values(own_key).union(ids, all=True)
 
 
 def _consenting(purpose: str) -> _People:

@@ -293,7 +293,12 @@ def _clean_edges(edges: Iterable[Edge], nodes: Mapping[str, Node], *, include_fo
         low, high = sorted((edge.source, edge.target))
         key = (low, high, edge.type, edge.kind)
         known = found.get(key)
-        if known is None or (known.former and not edge.former):
+        # A current link wins over a former one; otherwise the same one whatever the input order.
+        if known is None or (edge.former, edge.source, edge.target) < (
+            known.former,
+            known.source,
+            known.target,
+        ):
             found[key] = edge
     return [found[key] for key in sorted(found)]
 
@@ -456,7 +461,7 @@ def _layout(
     max_height = 3 * width
     if extent_y * scale > max_height - 2 * MARGIN:
         scale = (max_height - 2 * MARGIN) / extent_y
-    height = max(round(extent_y * scale + 2 * MARGIN), round(width * 0.4))
+    height = max(math.ceil(extent_y * scale + 2 * MARGIN), round(width * 0.4))  # margins kept whole
     offset_x = (width - extent_x * scale) / 2
     offset_y = (height - extent_y * scale) / 2
     positions = {

@@ -322,7 +322,8 @@ def test_a_section_costs_one_query_whatever_its_divisions(
     world: World, django_assert_num_queries: Any
 ) -> None:
     queryset = world.organisations
-    with django_assert_num_queries(2):  # the sector terms, then the organisations
+    # The content version and the sector terms (cached until the content changes), the organisations.
+    with django_assert_num_queries(3):
         assert {o.slug for o in organisations_matching(Criteria(sectors=("c",)), queryset)} == {
             "baeckerei-korn"
         }
@@ -449,3 +450,45 @@ def test_each_set_of_people_is_the_same_to_start_from_and_to_check(world: World)
         checked = {person.first_name for person in world.people.filter(sets[name].exists)}
         assert within == checked, name
         assert within, f"{name}: the test data should hold somebody"
+
+
+FUSED_CASES: list[tuple[dict[str, Any], set[str]]] = [
+    ({"kinds": ["company"], "motivations": ["image"]}, {"Hanna"}),  # through two organisations
+    ({"kinds": ["civil_society"], "needs": ["skilled-workers"]}, {"Hanna"}),
+    ({"kinds": ["company"], "needs": ["skilled-workers"]}, {"Ben", "Frida", "Hanna"}),  # through one
+    ({"alliance": ["member"], "needs": ["succession"]}, {"Ben"}),  # his own need
+    ({"kinds": ["company"], "needs": ["digitalisation"]}, set()),  # Ida and Dora left the Dachdecker
+    ({"kinds": ["civil_society"], "needs": ["digitalisation"]}, {"Ida"}),  # her own need, at the Kita
+    ({"sub_kinds": ["university"], "needs": ["digitalisation"]}, set()),
+    (
+        {"alliance": ["former", "member"], "motivations": ["image", "new-customers"]},
+        {"Ben", "Frida", "Hanna", "Ida"},
+    ),
+]
+
+
+def test_a_need_starting_with_organisation_criteria_holds_for_the_people_in_both_sets(world: World) -> None:
+    """A need or motivation starts together with the criteria on organisations (``_also_at``): the
+    people in both sets, whether through the same organisation, through two (Hanna), or with their
+    own need (Ben, Ida), and not through an affiliation that has ended (Ida, Dora)."""
+    from reallabor.actors.filters import _also_at, _people_sets
+
+    hanna = make_person(first_name="Hanna", last_name="Doppel")
+    affiliate(hanna, world.baeckerei, "Buchhaltung")
+    affiliate(hanna, world.kita, "Elternbeirat")
+    ida = make_person(first_name="Ida", last_name="Früher")
+    affiliate(ida, world.kita, "Leitung")
+    affiliate(ida, world.dachdecker, "Büro", end_date=timezone.localdate() - dt.timedelta(days=1))
+    tag(ida, "needs", "digitalisation")
+    everybody = Person.objects.filter(pk__in=[*world.people.values_list("pk", flat=True), hanna.pk, ida.pk])
+
+    def names(people: Any) -> set[str]:
+        return {person.first_name for person in people}
+
+    for criteria, expected in FUSED_CASES:
+        sets = _people_sets(parse_criteria(criteria))
+        start = sets["needs" if "needs" in criteria else "motivations"]
+        fused = names(everybody.filter(pk__in=_also_at(start, sets["organisations"])))
+        both = names(everybody.filter(pk__in=start.ids).filter(pk__in=sets["organisations"].ids))
+        assert (fused, both) == (expected, expected), criteria
+        assert names(people_matching(parse_criteria(criteria), everybody)) == expected, criteria

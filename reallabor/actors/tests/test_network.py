@@ -382,3 +382,30 @@ def test_properties(graph: tuple[list[Node], list[Edge]], network_filter: Networ
     _assert_inside(network)
     again = build_network(nodes[::-1], edges[::-1], network_filter, node_limit=limit, iterations=30)
     assert again == network
+
+
+def test_a_link_given_both_ways_is_kept_the_same_way_in_any_order() -> None:
+    nodes = [
+        Node(id="organisation:0", type=ORGANISATION, label="A"),
+        Node(id="organisation:1", type=ORGANISATION, label="B"),
+    ]
+    both = [
+        Edge(source="organisation:1", target="organisation:0", type=AFFILIATION),
+        Edge(source="organisation:0", target="organisation:1", type=AFFILIATION),
+    ]
+    assert build_network(nodes, both).edges == build_network(nodes, both[::-1]).edges
+
+
+def test_the_margins_stay_whole_when_the_height_is_rounded() -> None:
+    """The view box's height is rounded up: rounded down, the top nodes moved into the margin
+    (a case Hypothesis found: y = 29.8 with a margin of 30)."""
+    nodes = [Node(id=f"organisation:{number}", type=ORGANISATION, label="Alpha") for number in range(19)]
+    edges = [
+        Edge(source="organisation:0", target="organisation:1", type=AFFILIATION),
+        Edge(source="organisation:0", target="organisation:10", type=AFFILIATION),
+        Edge(source="organisation:1", target="organisation:2", type=AFFILIATION),
+    ]
+    network = build_network(
+        nodes, edges, NetworkFilter(types=frozenset([ORGANISATION])), node_limit=9, iterations=30
+    )
+    _assert_inside(network)
