@@ -249,6 +249,15 @@ def with_extra_row(data: Any, prefix: str) -> Any:
 # Long lists ---------------------------------------------------------------------------------------
 
 
+def suggestion_text(request: HttpRequest) -> str:
+    """What a suggestion list (an input's ``<datalist>``, filled by htmx while typing) is asked
+    for: ``q``, or else the first value sent (htmx sends the input under its own name), without
+    NUL characters, at most 100 characters."""
+    values = [str(value).strip() for _key, value in request.GET.items()]
+    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()
+    return text.replace("\x00", "")[:100]
+
+
 class Row(dict[str, Any]):
     """One row of a long list, ready for the template.
 

@@ -110,10 +110,8 @@ class LabChoiceField(forms.ChoiceField):
         empty = [("", self.empty_label)] if self.empty_label is not None else []
         if len(self.labs) > LAB_LIST_MAX:
             self.widget = LabInput(attrs=self.widget.attrs)
-            self.choices = [*empty, *self.labs]
             self.help_text = self.help_text or _("Type a few letters of the name and choose from the list.")
-        else:
-            self.choices = [*empty, *self.labs]
+        self.choices = [*empty, *self.labs]
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)

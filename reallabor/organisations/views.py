@@ -43,6 +43,7 @@ from reallabor.core.views_helpers import (
     posted_revision,
     render_page,
     require,
+    suggestion_text,
 )
 from reallabor.core.widgets import escape
 from reallabor.labs.fields import lab_slugs
@@ -179,9 +180,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @internal_view
 def organisation_options(request: HttpRequest) -> HttpResponse:
     """<option> elements for the organisation inputs' suggestion list (htmx, while typing)."""
-    values = [str(value).strip() for _key, value in request.GET.items()]
-    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()
-    text = text.replace("\x00", "")[:100]
+    text = suggestion_text(request)
     organisations: Any = []
     if text:
         organisations = (

@@ -53,6 +53,7 @@ from reallabor.core.views_helpers import (
     posted_revision,
     render_page,
     safe_next,
+    suggestion_text,
 )
 from reallabor.core.widgets import escape
 from reallabor.labs.selectors import cached_lab_choices
@@ -217,8 +218,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @office_view
 def person_options(request: HttpRequest) -> HttpResponse:
     """<option> elements for the person inputs' suggestion list (htmx, while typing)."""
-    values = [str(value).strip() for _key, value in request.GET.items()]
-    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()[:100]
+    text = suggestion_text(request)
     people: Any = []
     if text:
         queryset = (

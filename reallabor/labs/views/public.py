@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from reallabor.core.cache import cached_render
-from reallabor.core.views_helpers import acting_user, is_htmx
+from reallabor.core.views_helpers import acting_user, is_htmx, suggestion_text
 from reallabor.labs import permissions
 from reallabor.labs.fields import OPTIONS_SHOWN
 from reallabor.labs.filters import MeasureFilter, filter_labs
@@ -206,9 +206,7 @@ def lab_list(request: HttpRequest) -> HttpResponse:
 def lab_options(request: HttpRequest) -> HttpResponse:
     """<option> elements for a lab input's suggestion list (htmx, while typing): the labs the
     user sees whose name or short name contains the typed text."""
-    values = [str(value).strip() for _key, value in request.GET.items()]
-    text = (request.GET.get("q") or next((value for value in values if value), "")).strip()
-    text = text.replace("\x00", "")[:100]
+    text = suggestion_text(request)
     labs: Any = []
     if text:
         labs = (
