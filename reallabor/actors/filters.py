@@ -247,9 +247,9 @@ def _also_at(people: _People, organisations: _People) -> QuerySet[Any, Any]:
     nobody's organisations are read one by one.
 
     SQLite (no hash joins) reads the affiliations at the criterion's organisations in one pass,
-    with the ids of those that are one of ``organisations`` as a set built once; PostgreSQL gets
-    the two groups as a union of plain semi- and anti-joins (with the one pass it would check the
-    other affiliations of every person).
+    with the ids of those that are one of ``organisations`` as a set built once. PostgreSQL gets
+    the two groups as a union of semi- and anti-joins: given the one pass, it would check the
+    condition with the other affiliations on every current affiliation before the join.
     """
     assert people.at is not None and organisations.at is not None
     rows, key = people.at
@@ -261,14 +261,22 @@ def _also_at(people: _People, organisations: _People) -> QuerySet[Any, Any]:
         .filter(_is_one_of(organisations.at, "organisation_id"))
     )
     if connection.vendor == "sqlite":
-        through = current.filter(organisation_id__in=rows.values(key)).filter(
-            Q(organisation_id__in=rows.filter(here).values(key)) | Q(elsewhere)
+        ids = (
+            current.filter(organisation_id__in=rows.values(key))
+            .filter(Q(organisation_id__in=rows.filter(here).values(key)) | Q(elsewhere))
+            .values("person_id")
         )
     else:
-        through = current.filter(organisation_id__in=rows.filter(here).values(key)).union(
-            current.filter(organisation_id__in=rows.filter(~here).values(key)).filter(elsewhere), all=True
+        ids = (
+            current.filter(organisation_id__in=rows.filter(here).values(key))
+            .values("person_id")
+            .union(
+                current.filter(organisation_id__in=rows.filter(~here).values(key))
+                .filter(elsewhere)
+                .values("person_id"),
+                all=True,
+            )
         )
-    ids = through.values("person_id")
     if people.own is None:
         return ids
     own, own_key = people.own

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import ROLES, Portfolio
-from reallabor.actors.models import Mailing, Segment
+from reallabor.actors.models import Mailing, Purpose, Segment
 from reallabor.actors.services import segments as service
 from reallabor.actors.tests.test_filters import World, make_world
-from reallabor.core.testing.actors import Crm, make_person
+from reallabor.core.testing.actors import Crm, affiliate, give_consent, make_person
 from reallabor.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,26 @@ def test_counts_of_an_organisation_segment(world: World) -> None:
     # Bäckerei and Kita; at them: Ben (consent) only, because the criterion consent applies to the people.
     assert (counts.members, counts.people, counts.reachable) == (2, 1, 1)
     assert service.segment_counts(segment, with_people=False).people is None
+
+
+def test_with_a_consent_criterion_the_reachable_are_those_with_a_working_address(world: World) -> None:
+    """Everybody a segment with a consent criterion counts has a valid consent: the reachable ones
+    are those of them with an e-mail address that has not bounced."""
+    ida = make_person(first_name="Ida", last_name="Ohne", email="")
+    jan = make_person(
+        first_name="Jan", last_name="Zurück", email="jan@example.org", email_bounced_at=timezone.now()
+    )
+    for person in (ida, jan):
+        affiliate(person, world.baeckerei, "Verkauf")
+        give_consent(person, Purpose.NEWSLETTER)
+    segment = Segment.objects.create(
+        name="Testheide-Post",
+        subject="people",
+        criteria={"districts": ["Testheide"], "consent": "newsletter"},
+    )
+    counts = service.segment_counts(segment)
+    # Ben, Ida and Jan (Frida's consent has expired, Gert is anonymised); only Ben can be written to.
+    assert (counts.members, counts.people, counts.reachable, counts.purpose) == (3, 3, 1, "newsletter")
 
 
 def test_counts_name_codes_that_no_longer_exist(world: World) -> None:
