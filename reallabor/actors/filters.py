@@ -7,18 +7,25 @@ needs and motivations of a person are their own or their current organisations'.
 People are found the way a large database answers quickly: each criterion on people is a set of
 people in two forms that hold for exactly the same people (``_People``): ``pk IN (subquery)``,
 a set the database builds and starts from, and a correlated ``EXISTS``, checked person by person
-through an index. The criterion that usually holds for the fewest people (``START_ORDER``)
-becomes the ``IN``, the others ``EXISTS`` (in ``CHECK_ORDER``): the database never builds the
-set of, say, every person with a newsletter consent. Which form is used changes only the speed.
+through an index. The set that is cheapest to start from (``_start``: its size estimated from the
+indexes by ``actors.sizes``, times the checks of the others) becomes the ``IN``, the others
+``EXISTS`` (in ``CHECK_ORDER``): the database builds neither the set of, say, every person with a
+newsletter consent nor that of every person at a company when a district holds fewer. Which form
+is used changes only the speed (tested against a plain reference for every start).
 
-When a need or motivation is the start and there are criteria on organisations, the two start as
-one set (``_also_at``): whether the organisations with the need meet the criteria is decided once
-per organisation, not for each person's organisations one by one.
+When a need, motivation or district is the start and there are criteria on organisations, the two
+start as one set (``_also_at``): whether the organisations with the need meet the criteria is
+decided once per organisation, not for each person's organisations one by one.
+
+Labs: a user names only labs they see (``check_criteria`` with the acting user; a lab they do not
+see is unknown, as one that does not exist). A saved segment is read the same way for the user
+who uses it (``segment_criteria``, ``segment_people``, ``segment_organisations``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
@@ -26,14 +33,16 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reallabor.actors.criteria import Criteria, CriteriaError
+from reallabor.accounts.permissions import is_system
+from reallabor.actors import sizes
+from reallabor.actors.criteria import Criteria, CriteriaError, parse_criteria
 from reallabor.actors.models import Affiliation, Consent, Person, Segment
 from reallabor.core.cache import cached_by_content
-from reallabor.core.search import words_match
+from reallabor.core.search import ENTRY_KEY, words_match
 from reallabor.organisations.models import Organisation
 from reallabor.taxonomy.models import (
     MOTIVATIONS_FAMILY,
@@ -70,22 +79,55 @@ def _terms(family: str, codes: tuple[str, ...], *, field: str, errors: dict[str,
     return [term_id for term_id, _code in rows]
 
 
-def check_criteria(criteria: Criteria) -> None:
-    """Raise ``CriteriaError`` for codes and slugs that do not exist."""
+def unknown_labs(slugs: tuple[str, ...], *, user: Any) -> list[str]:
+    """The lab slugs the user may not name: those of no lab they see (every lab for the system,
+    user None). A lab the user cannot see (another lab's draft) is unknown, as if it did not exist."""
+    if not slugs:
+        return []
+    from reallabor.labs.models import Lab
+
+    labs = Lab.objects.all() if is_system(user) else Lab.objects.visible_to(user)
+    known = set(labs.filter(slug__in=slugs).values_list("slug", flat=True))
+    return [slug for slug in slugs if slug not in known]
+
+
+def _check_labs(criteria: Criteria, *, user: Any, errors: dict[str, str]) -> None:
+    unknown = unknown_labs(criteria.labs, user=user)
+    if unknown:
+        errors["labs"] = _("Unknown lab(s): %(slugs)s.") % {"slugs": ", ".join(unknown)}
+
+
+def check_criteria(criteria: Criteria, *, user: Any) -> None:
+    """Raise ``CriteriaError`` for codes and slugs that do not exist, and for labs the user does
+    not see (the same message as for a lab that does not exist): every caller that takes
+    criteria from a user passes that user (None: the system, which sees every lab)."""
     errors: dict[str, str] = {}
     _terms(SECTOR_FAMILY, criteria.sectors, field="sectors", errors=errors)
     _terms(TRADES_FAMILY, criteria.trades, field="trades", errors=errors)
     _terms(NEEDS_FAMILY, criteria.needs, field="needs", errors=errors)
     _terms(MOTIVATIONS_FAMILY, criteria.motivations, field="motivations", errors=errors)
-    if criteria.labs:
-        from reallabor.labs.models import Lab
-
-        known = set(Lab.objects.filter(slug__in=criteria.labs).values_list("slug", flat=True))
-        unknown = [slug for slug in criteria.labs if slug not in known]
-        if unknown:
-            errors["labs"] = _("Unknown lab(s): %(slugs)s.") % {"slugs": ", ".join(unknown)}
+    _check_labs(criteria, user=user, errors=errors)
     if errors:
         raise CriteriaError(errors)
+
+
+def check_labs(criteria: Criteria, *, user: Any) -> None:
+    """Raise ``CriteriaError`` for labs the user does not see (the rest of ``check_criteria``:
+    the filters refuse unknown codes themselves). Nothing to check for the system (user None)."""
+    if is_system(user):
+        return
+    errors: dict[str, str] = {}
+    _check_labs(criteria, user=user, errors=errors)
+    if errors:
+        raise CriteriaError(errors)
+
+
+def segment_criteria(segment: Segment, *, user: Any) -> Criteria:
+    """A saved segment's criteria as the user may use them (``CriteriaError`` names what is wrong:
+    codes that no longer exist, labs that do not exist or that the user does not see)."""
+    criteria = parse_criteria(segment.criteria)
+    check_criteria(criteria, user=user)
+    return criteria
 
 
 def _tags(model: type[Any], term_ids: list[int]) -> QuerySet[Tag]:
@@ -151,13 +193,20 @@ def organisations_matching(
         queryset = queryset.filter(words_match(Organisation, criteria.q))
     if criteria.districts:
         queryset = queryset.filter(district__in=criteria.districts)
+    joined = bool(criteria.q)
     for family, codes, name in (
         (NEEDS_FAMILY, criteria.needs, "needs"),
         (MOTIVATIONS_FAMILY, criteria.motivations, "motivations"),
     ):
         if codes:
             ids = _terms(family, codes, field=name, errors=errors)
-            queryset = queryset.filter(pk__in=_tagged_ids(Organisation, ids))
+            if len(ids) == 1 and not joined:
+                # One term: join its tags (one per organisation), read in the organisations' order
+                # from the tag index, so a page stops early (core.search.entry_order).
+                queryset = queryset.filter(tags__term_id=ids[0]).alias(**{ENTRY_KEY: F("tags__object_id")})
+                joined = True
+            else:
+                queryset = queryset.filter(pk__in=_tagged_ids(Organisation, ids))
     if errors:
         raise CriteriaError(errors)
     return queryset
@@ -294,11 +343,16 @@ def _consenting(purpose: str) -> _People:
     )
 
 
-# Where the database starts (the set that usually holds the fewest people) and in which order it
-# checks the others (the cheapest checks that rule out many people first: a consent costs one
-# index lookup, an organisation criterion an affiliation and the organisation's row).
+# Where the database starts when the sizes do not decide (``_start``: sets of similar or unknown
+# size) and in which order it checks the others (the cheapest checks that rule out many people
+# first: a consent costs one index lookup, an organisation criterion an affiliation and the
+# organisation's row).
 START_ORDER = ("labs", "needs", "motivations", "organisations", "districts", "consent")
 CHECK_ORDER = ("consent", "needs", "motivations", "labs", "organisations", "districts")
+# Sets met themselves or through organisations: starting with the criteria on organisations, they
+# become one set (``_also_at``).
+FUSED = ("needs", "motivations", "districts")
+CONTACT = "contact"  # the start "people contacted lately": their own index, no set
 
 
 def _people_sets(criteria: Criteria) -> dict[str, _People]:
@@ -337,21 +391,67 @@ def _people_sets(criteria: Criteria) -> dict[str, _People]:
 
 
 def _people_conditions(criteria: Criteria, *, start: bool = True) -> list[Q]:
-    """The conditions on Person for the sets of people: the first in START_ORDER as ``pk IN (…)``
-    (unless ``start`` is False), then the others as EXISTS in CHECK_ORDER. A need or motivation
-    starts together with the criteria on organisations (``_also_at``)."""
+    """The conditions on Person for the criteria's sets of people, starting from the cheapest
+    (``_start``; none with ``start`` False)."""
     sets = _people_sets(criteria)
-    first = next((name for name in START_ORDER if name in sets), None) if start else None
+    return _conditions(sets, _start(criteria, sets) if start else None)
+
+
+def _conditions(sets: dict[str, _People], first: str | None) -> list[Q]:
+    """The set ``first`` as ``pk IN (…)``, then the others as EXISTS in CHECK_ORDER. A need,
+    motivation or district starts together with the criteria on organisations (``_also_at``).
+    With ``contact`` (or None) there is no set: the database starts from the index of the last
+    contacts (or from the people). Any ``first`` gives the same people: it changes only the speed."""
     conditions: list[Q] = []
     started = {first}
-    if first is not None:
-        if first in ("needs", "motivations") and "organisations" in sets:
+    if first in sets:
+        if first in FUSED and "organisations" in sets:
             conditions.append(Q(pk__in=_also_at(sets[first], sets["organisations"])))
             started.add("organisations")
         else:
             conditions.append(Q(pk__in=sets[first].ids))
     conditions += [sets[name].exists for name in CHECK_ORDER if name in sets and name not in started]
     return conditions
+
+
+# What checking one person for a set costs, roughly in index lookups (a consent: one; an
+# organisation criterion: the affiliation and the organisation; a need: the person's own tags too).
+# Building the start's set costs one per person; the last contact is in the person's row.
+CHECK_COST = {
+    "labs": 2,
+    "needs": 3,
+    "motivations": 3,
+    "organisations": 2,
+    "districts": 2,
+    "consent": 1,
+    CONTACT: 0,
+}
+
+
+def _start(criteria: Criteria, sets: dict[str, _People]) -> str | None:
+    """The set to start from: the cheapest by its estimated people (``sizes.estimates``) times
+    building its set and checking each of them for the other sets. A need, motivation or district
+    starting with the criteria on organisations checks those while it is built (``_also_at``). A
+    lab always starts (a handful of organisations); sets too large to count start in START_ORDER.
+    """
+    names = [name for name in START_ORDER if name in sets]
+    if criteria.contacted_within_days is not None:
+        names.append(CONTACT)
+    if len(names) < 2 or names[0] == "labs":
+        return names[0] if names else None
+    estimated = sizes.estimates(
+        criteria, names, terms=lambda family, codes: _terms(family, codes, field=family, errors={})
+    )
+
+    def cost(name: str) -> float:
+        size = estimated[name]
+        if size is None:
+            return math.inf
+        fused = name in FUSED and "organisations" in sets
+        checks = [other for other in names if other != name and not (fused and other == "organisations")]
+        return size * (1 + sum(CHECK_COST[other] for other in checks))
+
+    return min(names, key=lambda name: (cost(name), names.index(name)))
 
 
 def people_matching(criteria: Criteria, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
@@ -363,18 +463,26 @@ def people_matching(criteria: Criteria, queryset: QuerySet[Person] | None = None
     return queryset.filter(*_people_conditions(criteria, start=not criteria.q), _contact_q(criteria))
 
 
-def segment_organisations(segment: Segment) -> QuerySet[Organisation]:
-    from reallabor.actors.criteria import parse_criteria
-
-    return organisations_matching(parse_criteria(segment.criteria))
-
-
-def segment_people(segment: Segment) -> QuerySet[Person]:
-    """The people a segment reaches: its people, or the people currently at its organisations."""
-    from reallabor.actors.criteria import parse_criteria
-
+def segment_organisations(segment: Segment, *, user: Any) -> QuerySet[Organisation]:
+    """The organisations of a segment as the user may use it (``CriteriaError`` for labs the user
+    does not see: ``check_labs``; the system, user None, sees every lab)."""
     criteria = parse_criteria(segment.criteria)
-    if segment.subject == Segment.Subject.PEOPLE:
+    check_labs(criteria, user=user)
+    return organisations_matching(criteria)
+
+
+def segment_people(segment: Segment, *, user: Any) -> QuerySet[Person]:
+    """The people a segment reaches: its people, or the people currently at its organisations
+    (``CriteriaError`` for labs the user does not see, as ``segment_organisations``)."""
+    criteria = parse_criteria(segment.criteria)
+    check_labs(criteria, user=user)
+    return criteria_people(segment.subject, criteria)
+
+
+def criteria_people(subject: str, criteria: Criteria) -> QuerySet[Person]:
+    """The people criteria reach (checked already): the matching people, or the people currently
+    at the matching organisations (with the consent criterion: those of them with a valid consent)."""
+    if subject == Segment.Subject.PEOPLE:
         return people_matching(criteria)
     people = Person.objects.filter(anonymised_at__isnull=True)
     people = people.filter(pk__in=_people_at(organisations_matching(criteria)).ids)
@@ -383,11 +491,12 @@ def segment_people(segment: Segment) -> QuerySet[Person]:
     return people
 
 
-def segment_count(segment: Segment) -> int:
-    """The live count: organisations for an organisation segment, people for a people segment."""
+def segment_count(segment: Segment, *, user: Any = None) -> int:
+    """The live count: organisations for an organisation segment, people for a people segment
+    (as the system sees it unless a user is given)."""
     if segment.subject == Segment.Subject.ORGANISATIONS:
-        return segment_organisations(segment).count()
-    return segment_people(segment).count()
+        return segment_organisations(segment, user=user).count()
+    return segment_people(segment, user=user).count()
 
 
 def addressable_q() -> Q:

@@ -29,9 +29,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.sql.where import WhereNode
 
 SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations_organisation": ("name", "city"),
@@ -107,13 +106,27 @@ def text_search(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     return joined.filter(_every_word(columns, [word for word in words if len(word) < TRIGRAM]))
 
 
+ENTRY_KEY = "entry_key"
+
+
 def entry_order(queryset: QuerySet[Any]) -> Any:
-    """The order of entry (primary key) of ``queryset``; from the search index when it is joined
-    (``text_search``), which hands out its rows in that order."""
+    """The order of entry (primary key) of ``queryset``, read from the index the filters join when
+    there is one, which hands out its rows in that order: the search index (``text_search``), or a
+    column a filter aliased as ``ENTRY_KEY`` (``actors.filters``: the tag index of one term)."""
     for table in queryset.query.extra_tables:
         if table.endswith("_search"):
             return RawSQL(f'"{table}".rowid', []).asc()  # noqa: S611 - our table name
+    if ENTRY_KEY in queryset.query.annotations:
+        return F(ENTRY_KEY).asc()
     return "pk"
+
+
+def _by_key(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The same columns and related rows as ``queryset``, none of its filters, joins or index."""
+    by_key = queryset.model._default_manager.all()
+    by_key.query.select_related = queryset.query.select_related
+    by_key.query.deferred_loading = queryset.query.deferred_loading
+    return by_key
 
 
 def sorted_page(
@@ -129,9 +142,7 @@ def sorted_page(
         return list(queryset.order_by(*order_by)[start : start + size + 1]), True
     entry = entry_order(queryset)
     first = list(queryset.order_by(entry).values_list("pk", flat=True)[: SORTED_MAX + 1])
-    by_key = queryset.all()
-    by_key.query.where = WhereNode()  # the same columns and joins, none of the filters
-    by_key.query.extra_tables = ()  # nor the search index
+    by_key = _by_key(queryset)
     if len(first) <= SORTED_MAX:
         return list(by_key.filter(pk__in=first).order_by(*order_by)[start : start + size + 1]), True
     if start + size + 1 <= len(first):
@@ -162,6 +173,26 @@ def sqlite_search_sql(table: str) -> list[str]:
         f'INSERT INTO "{fts}"(rowid, {names}) VALUES (new.id, {new}); END',
         f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
     ]
+
+
+def sqlite_trigger_sql(table: str) -> list[str]:
+    """Only the triggers of ``sqlite_search_sql``: SQLite drops them with the table when a migration
+    rebuilds it (``AddField`` of a column without a null default, for instance); the index itself
+    stays valid, as the rebuilt table keeps its ids."""
+    return [statement for statement in sqlite_search_sql(table) if "TRIGGER" in statement]
+
+
+def search_trigger_operations(table: str) -> list[Any]:
+    """The migration operations that restore the search triggers of ``table`` after a migration that
+    rebuilt it on SQLite (nothing to do on PostgreSQL, whose indexes live with the table)."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in sqlite_trigger_sql(table):
+                schema_editor.execute(statement)
+
+    return [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
 
 
 def sqlite_drop_search_sql(table: str) -> list[str]:

@@ -180,6 +180,17 @@ class DateInput(FastInputMixin, forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def suggestion_attrs(url: Any) -> dict[str, Any]:
+    """The attributes of a text input whose ``<datalist>`` htmx fills from ``url`` while the user
+    types (organisation and lab inputs); the caller adds ``list`` and ``hx-target``."""
+    return {
+        "autocomplete": "off",
+        "hx-get": url,
+        "hx-trigger": "input changed delay:300ms",
+        "hx-swap": "innerHTML",
+    }
+
+
 def render_field(field: Any) -> SafeString:
     """A bound field with its label, help text and errors: ``includes/field.html`` in Python (the
     same markup), for forms whose every field would otherwise cost a template include."""

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reallabor.core.widgets import Select, SelectMultiple
+from reallabor.core.widgets import Select, SelectMultiple, suggestion_attrs
 
 LAB_LIST_MAX = 100
 """Up to this many labs a field lists them; beyond, it takes text with suggestions."""
@@ -48,13 +49,7 @@ class LabInput(forms.TextInput):
     lab's name or short name as typed."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {
-            "autocomplete": "off",
-            "hx-get": reverse_lazy("labs:lab-options"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-swap": "innerHTML",
-        }
-        super().__init__({**defaults, **(attrs or {})})
+        super().__init__({**suggestion_attrs(reverse_lazy("labs:lab-options")), **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, (list, tuple)):
@@ -118,7 +113,13 @@ class LabChoiceField(forms.ChoiceField):
         if not text:
             return text
         slugs = lab_slugs([text], getattr(self, "labs", []))
-        return slugs[0] if len(slugs) == 1 else text
+        if len(slugs) > 1:  # a name that several labs share
+            raise ValidationError(
+                _("Several labs are called “%(value)s”. Choose one of them by its short name: %(slugs)s."),
+                code="ambiguous",
+                params={"value": text.strip(), "slugs": ", ".join(slugs)},
+            )
+        return slugs[0] if slugs else text
 
 
 class LabMultipleChoiceField(forms.MultipleChoiceField):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reallabor.accounts.models import User
 from reallabor.core.views_helpers import RowFormSet
+from reallabor.core.widgets import suggestion_attrs
 from reallabor.labs.models import (
     Activity,
     Actor,
@@ -59,12 +60,9 @@ class OrganisationInput(forms.TextInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         defaults = {
+            **suggestion_attrs(reverse_lazy("organisations:organisation-options")),
             "list": ORGANISATION_OPTIONS_ID,
-            "autocomplete": "off",
-            "hx-get": reverse_lazy("organisations:organisation-options"),
-            "hx-trigger": "input changed delay:300ms",
             "hx-target": f"#{ORGANISATION_OPTIONS_ID}",
-            "hx-swap": "innerHTML",
         }
         super().__init__({**defaults, **(attrs or {})})
 

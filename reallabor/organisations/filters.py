@@ -45,9 +45,10 @@ def filtered_organisations(user: Any, criteria: Criteria) -> QuerySet[Organisati
     """The organisations the user sees that meet the criteria (``CriteriaError`` for unknown codes).
 
     Criteria on internal data (needs, the alliance, contacts …) only find organisations whose
-    internal data the user sees: nobody can probe the published profiles with them.
+    internal data the user sees: nobody can probe the published profiles with them. A lab the user
+    does not see is refused as unknown (``check_criteria``).
     """
-    check_criteria(criteria)
+    check_criteria(criteria, user=user)
     organisations = Organisation.objects.visible_to(user)
     if uses_internal_data(criteria) and organisation_scope(user) != "all":
         organisations = organisations.filter(pk__in=Organisation.objects.internal_to(user).values("pk"))

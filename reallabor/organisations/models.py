@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -157,6 +158,10 @@ class Organisation(RevisionedModel):
     name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     web_domain = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
+
+    # Needs, motivations and other terms (taxonomy.Tag). Declared so that a filter on one term can
+    # join the tag index and read it in the organisations' order (actors.filters); no column.
+    tags = GenericRelation("taxonomy.Tag", related_query_name="organisation")
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -141,11 +141,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     is_filtered = False
     by_name = True
     try:
-        criteria = criteria_from_query(query)
-        seen = {slug for slug, _name in (labs or (cached_lab_choices(user) if criteria.labs else []))}
-        hidden = [slug for slug in criteria.labs if slug not in seen]
-        if hidden:  # a lab the user does not see is as unknown as one that does not exist
-            raise CriteriaError({"labs": _("Unknown lab(s): %(slugs)s.") % {"slugs": ", ".join(hidden)}})
+        criteria = criteria_from_query(query)  # labs the user does not see: refused by the filter
         is_filtered = not criteria.is_empty
         organisations = (
             text_search(filtered_organisations(user, replace(criteria, q="")), criteria.q)

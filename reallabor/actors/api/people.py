@@ -324,7 +324,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[
     user = _office(request)
     try:
         criteria = parse_criteria(filters.dict(exclude_none=True))
-        check_criteria(criteria)
+        check_criteria(criteria, user=user)
         queryset = people_matching(
             criteria, Person.objects.visible_to(user).filter(anonymised_at__isnull=True)
         )

@@ -27,11 +27,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from reallabor.accounts.models import User
 from reallabor.actors import filters
-from reallabor.actors.criteria import MAX_DAYS, CriteriaError, parse_criteria
+from reallabor.actors.criteria import MAX_DAYS, CriteriaError
 from reallabor.actors.models import Affiliation, Person, Segment
 from reallabor.actors.permissions import can_see_personal_data
 from reallabor.actors.services import segments as services
-from reallabor.api.auth import WRITE_AUTH, require_user
+from reallabor.api.auth import WRITE_AUTH, get_user, require_user
 from reallabor.api.schemas import (
     LIST_ERRORS,
     READ_ERRORS,
@@ -161,8 +161,8 @@ class SegmentOut(Schema):
     url: str = Field(description="The segment's page.")
 
     @staticmethod
-    def resolve_counts(obj: Segment) -> services.Counts:
-        return services.segment_counts(obj)
+    def resolve_counts(obj: Segment, context: dict[str, Any]) -> services.Counts:
+        return services.segment_counts(obj, user=get_user(context["request"]))
 
     @staticmethod
     def resolve_url(obj: Segment) -> str:
@@ -244,8 +244,8 @@ def create_segment(request: HttpRequest, payload: SegmentIn) -> Status[Segment]:
 @router.post("/segments/count", response=responses(200, CountsOut, WRITE_ERRORS), auth=WRITE_AUTH)
 def count_segment(request: HttpRequest, payload: CountIn) -> services.Counts:
     """The counts of criteria not saved yet (for live counting while they are edited); changes nothing."""
-    _office(request)
-    criteria = services.clean_criteria(_criteria_data(payload.criteria))
+    user = _office(request)
+    criteria = services.clean_criteria(_criteria_data(payload.criteria), user=user)
     return services.count_criteria(payload.subject, criteria)
 
 
@@ -276,9 +276,10 @@ def delete_segment(request: HttpRequest, uuid: str) -> HttpResponse:
 @paginate(LimitOffsetPagination)
 def list_segment_members(request: HttpRequest, uuid: str) -> Any:
     """The organisations (by name) or people (by last name) who match the segment now."""
-    segment = _segment(_office(request), uuid)
+    user = _office(request)
+    segment = _segment(user, uuid)
     try:
-        criteria = parse_criteria(segment.criteria)
+        criteria = filters.segment_criteria(segment, user=user)
         if segment.subject == Segment.Subject.ORGANISATIONS:
             return filters.organisations_matching(criteria).order_by("name", "id")
         return (

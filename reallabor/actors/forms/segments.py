@@ -1,8 +1,9 @@
 """The segment form: a name, what the segment holds, and the criteria of ``actors.criteria``.
 
 The criteria fields carry the names of the criteria, so the form's values are also a valid query
-string for the live count (``/segmente/zaehlen/``) and the lists. The form checks the choices;
-``actors.services.segments`` checks the criteria again (codes that exist) and names bad ones.
+string for the live count (``/segmente/zaehlen/``) and the lists. The form checks the choices (the
+labs: those the user sees); ``actors.services.segments`` checks the criteria again (codes that
+exist, labs the user sees) and names bad ones.
 """
 
 from __future__ import annotations
@@ -141,8 +142,11 @@ class SegmentForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, labs: Any = (), districts: tuple[str, ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, labs: Any = (), districts: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user  # the criteria name only labs the user sees
         self._set_choices("sectors", grouped_choices(SECTOR_FAMILY))
         self._set_choices("trades", grouped_choices(TRADES_FAMILY))
         self._set_choices("needs", flat_choices(NEEDS_FAMILY))
@@ -163,7 +167,7 @@ class SegmentForm(forms.Form):
         if any(name in self.errors for name in CRITERIA_FIELDS):
             return cleaned
         try:
-            check_criteria(self.criteria())
+            check_criteria(self.criteria(), user=self.user)
         except CriteriaError as error:
             for field, message in error.errors.items():
                 self.add_error(field if field in self.fields else None, message)

@@ -162,9 +162,11 @@ def recipient_counts(mailing: Mailing) -> dict[str, int]:
     return {key: int(value or 0) for key, value in counts.items()}
 
 
-def _segment_people(segment: Segment) -> QuerySet[Person]:
+def _segment_people(segment: Segment, user: Any = None) -> QuerySet[Person]:
+    """The segment's people as ``user`` may use them (None: the system); a segment naming a lab the
+    user does not see is refused like one naming a lab that no longer exists."""
     try:
-        return segment_people(segment)
+        return segment_people(segment, user=user)
     except CriteriaError as error:
         raise ValidationError(
             {
@@ -242,14 +244,22 @@ def _resolve_segment(user: Any, value: Any) -> Segment | None:
     if value in (None, ""):
         return None
     if isinstance(value, Segment):
-        return value
+        segment = value
+    else:
+        try:
+            key = uuid.UUID(str(value))
+        except ValueError:
+            raise ValidationError(
+                _("“%(value)s” is not a segment id.") % {"value": str(value)[:50]}
+            ) from None
+        found = Segment.objects.visible_to(user).filter(uuid=key).first()
+        if found is None:
+            raise ValidationError(_("There is no segment “%(value)s”.") % {"value": key})
+        segment = found
     try:
-        key = uuid.UUID(str(value))
-    except ValueError:
-        raise ValidationError(_("“%(value)s” is not a segment id.") % {"value": str(value)[:50]}) from None
-    segment = Segment.objects.visible_to(user).filter(uuid=key).first()
-    if segment is None:
-        raise ValidationError(_("There is no segment “%(value)s”.") % {"value": key})
+        _segment_people(segment, user)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["segment"]) from None
     return segment
 
 
@@ -388,7 +398,7 @@ def send_mailing(*, user: Any, mailing: Mailing) -> int:
         raise ValidationError({"segment": _("Choose the segment the mailing goes to before sending it.")})
     if not (mailing.subject.strip() and mailing.body.strip()):
         raise ValidationError({"body": _("Write the subject and the message before sending.")})
-    people = _segment_people(mailing.segment)
+    people = _segment_people(mailing.segment, user)
     claimed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.DRAFT).update(
         status=Mailing.Status.QUEUED, queued_at=timezone.now()
     )

@@ -177,7 +177,7 @@ def test_counts_of_a_people_segment(world: World) -> None:
     segment = Segment.objects.create(
         name="Bäckerei", subject="people", criteria={"needs": ["skilled-workers"], "districts": ["Testheide"]}
     )
-    counts = service.segment_counts(segment)
+    counts = service.segment_counts(segment, user=None)
     assert (counts.members, counts.people, counts.reachable, counts.purpose) == (2, 2, 1, "newsletter")
     assert counts.error == ""
 
@@ -188,10 +188,10 @@ def test_counts_of_an_organisation_segment(world: World) -> None:
         subject="organisations",
         criteria={"districts": ["Testheide"], "consent": "newsletter"},
     )
-    counts = service.segment_counts(segment)
+    counts = service.segment_counts(segment, user=None)
     # Bäckerei and Kita; at them: Ben (consent) only, because the criterion consent applies to the people.
     assert (counts.members, counts.people, counts.reachable) == (2, 1, 1)
-    assert service.segment_counts(segment, with_people=False).people is None
+    assert service.segment_counts(segment, user=None, with_people=False).people is None
 
 
 def test_with_a_consent_criterion_the_reachable_are_those_with_a_working_address(world: World) -> None:
@@ -209,14 +209,14 @@ def test_with_a_consent_criterion_the_reachable_are_those_with_a_working_address
         subject="people",
         criteria={"districts": ["Testheide"], "consent": "newsletter"},
     )
-    counts = service.segment_counts(segment)
+    counts = service.segment_counts(segment, user=None)
     # Ben, Ida and Jan (Frida's consent has expired, Gert is anonymised); only Ben can be written to.
     assert (counts.members, counts.people, counts.reachable, counts.purpose) == (3, 3, 1, "newsletter")
 
 
 def test_counts_name_codes_that_no_longer_exist(world: World) -> None:
     segment = Segment.objects.create(name="Alt", subject="people", criteria={"needs": ["vanished"]})
-    counts = service.segment_counts(segment)
+    counts = service.segment_counts(segment, user=None)
     assert counts.members is None
     assert "Bedarfe" in counts.error and "vanished" in counts.error
 
@@ -229,14 +229,14 @@ def test_counts_take_a_constant_number_of_queries(world: World, django_assert_nu
     # organisations; the version again (outside a request it is read every time), and the people
     # there with the reachable ones among them in the same query.
     with django_assert_num_queries(5):
-        first = service.segment_counts(segment)
+        first = service.segment_counts(segment, user=None)
     for number in range(20):
         Organisation.objects.create(
             name=f"Bäckerei {number}", slug=f"b-{number}", kind="company", sector=world.baeckerei.sector
         )
         make_person(last_name=f"P{number}")
     with django_assert_num_queries(4):  # the terms from the cache
-        second = service.segment_counts(segment)
+        second = service.segment_counts(segment, user=None)
     assert first.members is not None
     assert second.members == first.members + 20
 

@@ -78,7 +78,7 @@ def test_each_row_of_the_list_loads_its_counts(portfolio: Portfolio, world: Worl
     segment = Segment.objects.create(
         name="Testheide", subject="organisations", criteria={"districts": ["Testheide"]}
     )
-    expected = service.segment_counts(segment)
+    expected = service.segment_counts(segment, user=None)
     client = english(portfolio, "administrator")
     content = client.get(reverse("actors:segment-list")).content.decode()
     row = content[content.index(">Testheide</a>") :].split("</tr>")[0]

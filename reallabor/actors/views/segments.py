@@ -77,12 +77,9 @@ def _url(name: str, **kwargs: Any) -> str | None:
         return None
 
 
-def _labs(user: Any, segment: Segment | None = None) -> QuerySet[Lab]:
-    labs = Lab.objects.visible_to(user)
-    slugs = (segment.criteria.get("labs") or []) if segment is not None else []
-    if slugs:
-        labs = Lab.objects.filter(pk__in=labs.values("pk")) | Lab.objects.filter(slug__in=slugs)
-    return labs.order_by("name")
+def _labs(user: Any) -> QuerySet[Lab]:
+    """The labs the user may name: those they see (a segment naming another lab shows it as unknown)."""
+    return Lab.objects.visible_to(user).order_by("name")
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -182,11 +179,11 @@ def _counts_of_form(form: SegmentForm) -> service.Counts | None:
     return service.count_criteria(form.cleaned_data["subject"], criteria)
 
 
-def _initial_errors(initial: dict[str, Any]) -> list[tuple[str, str]]:
+def _initial_errors(initial: dict[str, Any], user: Any) -> list[tuple[str, str]]:
     """What is wrong with the criteria a form starts with (the counts load later, with htmx)."""
     data = {key: value for key, value in initial.items() if key not in ("name", "description", "subject")}
     try:
-        filters.check_criteria(parse_criteria(data))
+        filters.check_criteria(parse_criteria(data), user=user)
     except CriteriaError as error:
         return _criteria_errors(error)
     return []
@@ -216,7 +213,7 @@ def _save(
 def segment_create(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if request.method == "POST":
-        form = SegmentForm(request.POST, labs=_labs(user))
+        form = SegmentForm(request.POST, labs=_labs(user), user=user)
         saved, page = _save(request, form, None)
         if page is not None:
             return page
@@ -224,8 +221,8 @@ def segment_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The segment “%(name)s” was saved.") % {"name": saved.name})
         return redirect(saved.get_absolute_url())
     initial = initial_from_query(criteria_query(request.GET))
-    form = SegmentForm(initial=initial, labs=_labs(user))
-    errors = _initial_errors(initial)
+    form = SegmentForm(initial=initial, labs=_labs(user), user=user)
+    errors = _initial_errors(initial, user)
     return _form_page(request, form, None, None, errors, count_later=not errors)
 
 
@@ -234,7 +231,7 @@ def segment_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
     user = acting_user(request)
     segment = get_visible_or_404(Segment, user, uuid=uuid)
     if request.method == "POST":
-        form = SegmentForm(request.POST, labs=_labs(user, segment))
+        form = SegmentForm(request.POST, labs=_labs(user), user=user)
         saved, page = _save(request, form, segment)
         if page is not None:
             return page
@@ -242,8 +239,8 @@ def segment_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
         messages.success(request, _("Your changes were saved."))
         return redirect(saved.get_absolute_url())
     initial = initial_of(segment)
-    form = SegmentForm(initial=initial, labs=_labs(user, segment))
-    errors = _initial_errors(initial)
+    form = SegmentForm(initial=initial, labs=_labs(user), user=user)
+    errors = _initial_errors(initial, user)
     return _form_page(request, form, segment, None, errors, count_later=not errors)
 
 
@@ -258,7 +255,7 @@ def segment_count(request: HttpRequest) -> HttpResponse:
     else:
         try:
             criteria = criteria_from_query(criteria_query(request.GET))
-            filters.check_criteria(criteria)
+            filters.check_criteria(criteria, user=acting_user(request))
         except CriteriaError as error:
             errors = _criteria_errors(error)
         else:
@@ -270,11 +267,11 @@ def segment_count(request: HttpRequest) -> HttpResponse:
 # Detail, duplicate, delete ---------------------------------------------------------------------------------
 
 
-def _checked_criteria(segment: Segment) -> tuple[Criteria | None, list[tuple[str, str]]]:
-    """The segment's criteria, and what is wrong with them (codes that no longer exist)."""
+def _checked_criteria(segment: Segment, user: Any) -> tuple[Criteria | None, list[tuple[str, str]]]:
+    """The segment's criteria, and what is wrong with them (codes that no longer exist, labs the
+    user does not see)."""
     try:
-        criteria = parse_criteria(segment.criteria)
-        filters.check_criteria(criteria)
+        criteria = filters.segment_criteria(segment, user=user)
     except CriteriaError as error:
         return None, _criteria_errors(error)
     return criteria, []
@@ -284,13 +281,7 @@ def _checked_criteria(segment: Segment) -> tuple[Criteria | None, list[tuple[str
 def segment_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The criteria in words and the exports; the counts and the members load from fragments."""
     segment = get_visible_or_404(Segment, acting_user(request), uuid=uuid)
-    criteria: Criteria | None = None
-    problems: list[tuple[str, str]] = []
-    try:
-        criteria = parse_criteria(segment.criteria)
-        filters.check_criteria(criteria)
-    except CriteriaError as error:
-        problems = _criteria_errors(error)
+    criteria, problems = _checked_criteria(segment, acting_user(request))
     context = {
         "segment": segment,
         "described": service.describe_criteria(criteria) if criteria is not None else [],
@@ -311,13 +302,13 @@ def segment_counts(request: HttpRequest, uuid: Any) -> HttpResponse:
     row = request.GET.get("row") == "1"
     if row and is_htmx(request):
         segment = _with_mailing_count(Segment.objects.filter(pk=segment.pk)).get()
-        counts = service.segment_counts(segment, with_people=False)
+        counts = service.segment_counts(segment, user=user, with_people=False)
         response = render(request, "actors/segment_list.html#row", {"segment": segment, "counts": counts})
         patch_vary_headers(response, ["HX-Request"])
         return response
     context = {
         "segment": segment,
-        "counts": service.segment_counts(segment),
+        "counts": service.segment_counts(segment, user=user),
         "count_errors": [],
         "crumbs": _crumbs((segment.name, segment.get_absolute_url()), (_("Who matches now"), None)),
     }
@@ -362,9 +353,10 @@ def _members_page(segment: Segment, criteria: Criteria, number: int) -> tuple[li
 def segment_members(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The members who match now, ``PER_PAGE`` a page by name: for htmx the table (the first page
     on the segment's page), without htmx a page of its own."""
-    segment = get_visible_or_404(Segment, acting_user(request), uuid=uuid)
+    user = acting_user(request)
+    segment = get_visible_or_404(Segment, user, uuid=uuid)
     number = _page_number(request)
-    criteria, problems = _checked_criteria(segment)
+    criteria, problems = _checked_criteria(segment, user)
     members: list[Any] = []
     has_next = False
     if criteria is not None:
@@ -471,7 +463,7 @@ def segment_export(request: HttpRequest, uuid: Any, fmt: str) -> HttpResponseBas
             _("kind: choose “organisations” (organisation segments only) or “people”."),
         )
     try:
-        header, rows = service.segment_table(segment, kind=kind)
+        header, rows = service.segment_table(segment, user=user, kind=kind)
     except CriteriaError as error:
         return _bad_request(
             request,
@@ -492,7 +484,7 @@ def segment_export(request: HttpRequest, uuid: Any, fmt: str) -> HttpResponseBas
 
 def _list_criteria(request: HttpRequest) -> Criteria:
     criteria = criteria_from_query(criteria_query(request.GET))
-    filters.check_criteria(criteria)
+    filters.check_criteria(criteria, user=acting_user(request))
     return criteria
 
 

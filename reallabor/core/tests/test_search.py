@@ -5,6 +5,8 @@ Runs on SQLite (the FTS5 table and its triggers) and on PostgreSQL (trigram inde
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.db import connection
 from django.db.models import QuerySet
@@ -167,3 +169,53 @@ def test_a_list_search_pages_in_order_of_entry_with_other_filters(monkeypatch: p
     few = text_search(Organisation.objects.filter(city="Bottrop"), "ch bau")  # a short word too
     rows, by_name = sorted_page(few, ("name", "id"), start=0, size=5, filtered=True)
     assert by_name and [row.name for row in rows] == ["Charlie Bau", "Echo Bau"]
+
+
+def test_a_list_filtered_by_one_need_pages_in_order_of_entry_from_the_tag_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One need joins its tags (``actors.filters``); every organisation appears once, whatever
+    else it is tagged with, and long lists page in the order of entry."""
+    from reallabor.actors.criteria import Criteria
+    from reallabor.actors.filters import organisations_matching
+    from reallabor.taxonomy.models import Tag, Term
+
+    monkeypatch.setattr(search, "SORTED_MAX", 3)
+    needs = [
+        Term.objects.get(vocabulary__family="needs", vocabulary__retired_at__isnull=True, code=code)
+        for code in ("digitalisation", "succession")
+    ]
+    order: list[str] = []
+    for name in ("Delta", "Alpha", "Charlie", "Bravo", "Echo"):
+        organisation = cast(Organisation, OrganisationFactory(name=f"{name} Bau"))
+        order.append(organisation.name)
+        for term in needs:
+            Tag.objects.create(content_object=organisation, term=term, priority="primary")
+    OrganisationFactory(name="Foxtrot Bau")  # no need
+    one = organisations_matching(Criteria(needs=("digitalisation",)))
+    assert "entry_key" in one.query.annotations  # the join, not a list of keys
+
+    rows, by_name = sorted_page(one, ("name", "id"), start=0, size=2, filtered=True)
+    assert not by_name and [row.name for row in rows] == order[:3]
+    rows, by_name = sorted_page(one, ("name", "id"), start=3, size=2, filtered=True)
+    assert not by_name and [row.name for row in rows] == order[3:]
+    assert list(one.order_by("name").values_list("name", flat=True)) == sorted(order)
+
+    both = organisations_matching(Criteria(needs=("digitalisation", "succession")))
+    assert sorted(both.values_list("name", flat=True)) == sorted(order)
+    searched = text_search(one, "alpha")
+    rows, by_name = sorted_page(searched, ("name", "id"), start=0, size=2, filtered=True)
+    assert by_name and [row.name for row in rows] == ["Alpha Bau"]
+
+
+def test_every_search_index_keeps_its_triggers_after_all_migrations() -> None:
+    """A migration that rebuilds a searched table on SQLite drops its triggers; it must restore them
+    (``search_trigger_operations``), or new and changed rows are never found."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's trigram indexes need no triggers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+    for table in search.SEARCH_COLUMNS:
+        fts = search.search_table(table)
+        assert {f"{fts}_insert", f"{fts}_delete", f"{fts}_update"} <= triggers, table

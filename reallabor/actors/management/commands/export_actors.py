@@ -78,7 +78,7 @@ class Command(BaseCommand):
                         _("The segment “%(name)s” holds people; it has no organisations to export.")
                         % {"name": segment.name}
                     )
-                header, rows = service.segment_table(segment, kind=kind)
+                header, rows = service.segment_table(segment, user=None, kind=kind)
                 what = _("segment “%(name)s” (%(kind)s)") % {"name": segment.name, "kind": kind}
             elif kind == "people":
                 header, rows = service.person_table(Person.objects.all())

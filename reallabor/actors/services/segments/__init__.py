@@ -3,9 +3,11 @@
 Writes (``writes``): ``create_segment``, ``update_segment``, ``delete_segment`` (refused while a
 mailing uses the segment), ``duplicate_segment``. The criteria are checked by
 ``actors.criteria.parse_criteria`` (shape and allowed values) and ``actors.filters.check_criteria``
-(codes and slugs that exist); errors are named per criterion under ``criteria.<field>``.
+(codes and slugs that exist, labs only those the acting user sees: another lab is unknown to them,
+as one that does not exist); errors are named per criterion under ``criteria.<field>``.
 
-Reads: ``segment_counts`` (``counts``: the live counts the pages and the API show),
+Reads: ``segment_counts`` (``counts``: the live counts the pages and the API show, for the user
+who reads them),
 ``describe_criteria`` (``words``: the criteria in words) and the export tables
 ``organisation_table`` / ``person_table`` (``tables``: plain values for ``actors.exports``, a
 constant number of queries per batch of rows).

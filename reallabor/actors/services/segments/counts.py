@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -40,8 +41,7 @@ class Counts:
 
 def people_reached(subject: str, criteria: Criteria) -> QuerySet[Person]:
     """The people criteria reach: the matching people, or the people currently at the organisations."""
-    segment = Segment(subject=subject, criteria=criteria.to_dict())
-    return filters.segment_people(segment)
+    return filters.criteria_people(subject, criteria)
 
 
 def count_criteria(subject: str, criteria: Criteria, *, with_people: bool = True) -> Counts:
@@ -71,9 +71,12 @@ def count_criteria(subject: str, criteria: Criteria, *, with_people: bool = True
     return Counts(subject, members, people, totals["reachable"], purpose)
 
 
-def segment_counts(segment: Segment, *, with_people: bool = True) -> Counts:
+def segment_counts(segment: Segment, *, user: Any, with_people: bool = True) -> Counts:
+    """The live counts of a saved segment as the user may use it: a lab the user does not see is
+    named as unknown (``filters.check_labs``), as if it did not exist."""
     try:
         criteria = parse_criteria(segment.criteria)
+        filters.check_labs(criteria, user=user)
     except CriteriaError as error:
         return Counts(segment.subject, None, None, None, Purpose.NEWSLETTER, _criteria_error_text(error))
     return count_criteria(segment.subject, criteria, with_people=with_people)

@@ -268,13 +268,16 @@ def person_table(queryset: QuerySet[Person]) -> tuple[list[str], Iterator[list[A
     return person_header(), person_rows(queryset)
 
 
-def segment_table(segment: Segment, *, kind: str | None = None) -> tuple[list[str], Iterator[list[Any]]]:
+def segment_table(
+    segment: Segment, *, user: Any, kind: str | None = None
+) -> tuple[list[str], Iterator[list[Any]]]:
     """The export table of a segment: its organisations or people; ``kind="people"`` gives the people
-    an organisation segment reaches. Raises ``CriteriaError`` for criteria with codes that no longer exist.
+    an organisation segment reaches. Raises ``CriteriaError`` for criteria with codes that no longer
+    exist and for labs the user does not see.
     """
     kind = kind or segment.subject
     if kind == Segment.Subject.ORGANISATIONS:
         if segment.subject != Segment.Subject.ORGANISATIONS:
             raise ValueError(_("A segment of people has no organisations to export."))
-        return organisation_table(filters.segment_organisations(segment))
-    return person_table(filters.segment_people(segment))
+        return organisation_table(filters.segment_organisations(segment, user=user))
+    return person_table(filters.segment_people(segment, user=user))

@@ -2,8 +2,9 @@
 mailing uses the segment), ``duplicate_segment``.
 
 The criteria are checked by ``actors.criteria.parse_criteria`` (shape and allowed values) and
-``actors.filters.check_criteria`` (codes and slugs that exist); errors are named per criterion
-under ``criteria.<field>``.
+``actors.filters.check_criteria`` (codes and slugs that exist, and only labs the acting user sees:
+a lab they do not see is refused as unknown); errors are named per criterion under
+``criteria.<field>``.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def _require(user: Any) -> None:
         )
 
 
-def clean_criteria(raw: Any) -> Criteria:
-    """Criteria from a segment's data: the shape, the values and the codes; errors per criterion."""
+def clean_criteria(raw: Any, *, user: Any) -> Criteria:
+    """Criteria from a segment's data: the shape, the values and the codes, with only labs the
+    user sees (``filters.check_criteria``); errors per criterion."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -44,7 +46,7 @@ def clean_criteria(raw: Any) -> Criteria:
         )
     try:
         criteria = parse_criteria(raw)
-        filters.check_criteria(criteria)
+        filters.check_criteria(criteria, user=user)
     except CriteriaError as error:
         raise ValidationError(
             {f"criteria.{field}": [message] for field, message in error.errors.items()}
@@ -52,7 +54,7 @@ def clean_criteria(raw: Any) -> Criteria:
     return criteria
 
 
-def _apply(segment: Segment, data: dict[str, Any], *, creating: bool) -> None:
+def _apply(segment: Segment, data: dict[str, Any], *, user: Any, creating: bool) -> None:
     """Check the complete input and set it on ``segment`` (not saved)."""
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
@@ -87,7 +89,7 @@ def _apply(segment: Segment, data: dict[str, Any], *, creating: bool) -> None:
             segment.subject = subject
     if creating or "criteria" in data:
         try:
-            segment.criteria = clean_criteria(data.get("criteria")).to_dict()
+            segment.criteria = clean_criteria(data.get("criteria"), user=user).to_dict()
         except ValidationError as error:
             for path, messages in error.message_dict.items():
                 errors.setdefault(path, []).extend(messages)
@@ -100,7 +102,7 @@ def create_segment(*, user: Any, data: dict[str, Any]) -> Segment:
     """A new segment: ``data`` has name, subject (organisations|people), criteria and a description."""
     _require(user)
     segment = Segment()
-    _apply(segment, data, creating=True)
+    _apply(segment, data, user=user, creating=True)
     segment.created_by = user if getattr(user, "is_authenticated", False) else None
     segment.save()
     return segment
@@ -111,7 +113,7 @@ def update_segment(*, user: Any, segment: Segment, data: dict[str, Any]) -> Segm
     """Change the fields present in ``data``; the criteria are replaced as a whole."""
     _require(user)
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
-    _apply(segment, data, creating=False)
+    _apply(segment, data, user=user, creating=False)
     segment.save()
     return segment
 
