@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "reallabor.history",
     "reallabor.labs",
     "reallabor.actors",
+    "reallabor.events",
     "reallabor.reports",
     "reallabor.api",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("reallabor.labs.urls")),
     path("", include("reallabor.organisations.urls")),
     path("", include("reallabor.actors.urls")),
+    path("", include("reallabor.events.urls")),
     path("", include("reallabor.taxonomy.urls")),
     path("konto/", include("reallabor.accounts.urls")),
     path("api/v1/", api.urls),

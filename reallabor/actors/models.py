@@ -66,6 +66,10 @@ class Person(RevisionedModel):
     # Kept by the services.
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
     email_bounced_at = models.DateTimeField(_("e-mail bounced"), null=True, blank=True, editable=False)
+    # Double opt-in (events): the address the person confirmed by clicking a link sent to it, and
+    # when. The address counts as confirmed while ``email`` is still this one.
+    email_confirmed = models.EmailField(_("confirmed e-mail"), blank=True, editable=False)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

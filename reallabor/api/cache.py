@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from reallabor.core.cache import TIMEOUT, cache_scope, content_version
 
 PREFIX = "/api/v1/"
-UNCACHED = ("/api/v1/docs", "/api/v1/openapi.json")
+UNCACHED = ("/api/v1/docs", "/api/v1/openapi.json", "/api/v1/registrations/by-token/")
 
 
 class ApiReadCacheMiddleware:

@@ -15,7 +15,7 @@ record — all in one transaction, or nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,6 +315,32 @@ PERSON_RELATIONS = frozenset(
 )
 
 
+# What other apps (events, offers …) move when two records are merged: ``(keep, remove)``, inside
+# the merge's transaction, before ``remove`` is deleted. Registered in their AppConfig.ready() with
+# ``on_merge``, which also names the relations each hook handles.
+MergeHook = Callable[[Any, Any], None]
+_HOOKS: dict[str, list[tuple[frozenset[str], MergeHook]]] = {"organisation": [], "person": []}
+_BUILT_IN = {"organisation": ORGANISATION_RELATIONS, "person": PERSON_RELATIONS}
+
+
+def on_merge(kind: str, relations: Iterable[str], move: MergeHook) -> None:
+    """Have ``move(keep, remove)`` called when two organisations (``kind`` "organisation") or two
+    people ("person") are merged; ``relations`` are the ``app.Model.field`` names it moves."""
+    hooks = _HOOKS[kind]
+    if all(existing is not move for _relations, existing in hooks):
+        hooks.append((frozenset(relations), move))
+
+
+def merged_relations(kind: str) -> frozenset[str]:
+    """Every relation pointing at an organisation or a person that merging moves."""
+    return _BUILT_IN[kind].union(*(relations for relations, _move in _HOOKS[kind]))
+
+
+def _run_hooks(kind: str, keep: models.Model, remove: models.Model) -> None:
+    for _relations, move in _HOOKS[kind]:
+        move(keep, remove)
+
+
 def _require(user: Any) -> None:
     if not permissions.can_merge_duplicates(user):
         raise PermissionDenied(
@@ -377,7 +403,7 @@ def _move_relationships(keep: models.Model, remove: models.Model, prefix: str) -
             seen.add(signature)
 
 
-def _move_unique(
+def move_unique(
     model: type[models.Model], field_name: str, scope: str, keep: models.Model, remove: models.Model
 ) -> None:
     """Move rows unique per (scope, field): where ``keep`` has one in the same scope, ``remove``'s goes."""
@@ -446,13 +472,14 @@ def merge_organisations(*, user: Any, keep: Organisation, remove: Organisation) 
     Interaction.objects.filter(organisation=remove).update(organisation=keep)
     _move_relationships(keep, remove, "organisation")
     _move_tags(keep, remove)
-    _move_unique(StakeholderPosition, "organisation", "lab", keep, remove)
-    _move_unique(LabOrganisation, "organisation", "lab", keep, remove)
+    move_unique(StakeholderPosition, "organisation", "lab", keep, remove)
+    move_unique(LabOrganisation, "organisation", "lab", keep, remove)
     in_measures = set(Actor.objects.filter(organisation=keep).values_list("measure_id", flat=True))
     Actor.objects.filter(organisation=remove, measure_id__in=in_measures).delete()
     Actor.objects.filter(organisation=remove).update(organisation=keep)
-    _move_unique(Measure.coordinators.through, "organisation", "measure", keep, remove)
+    move_unique(Measure.coordinators.through, "organisation", "measure", keep, remove)
     Lab.objects.filter(coordinator=remove).update(coordinator=keep)
+    _run_hooks("organisation", keep, remove)
 
     _fill(keep, remove, ORGANISATION_FILL)
     if keep.sub_kind and keep.sub_kind not in SUB_KINDS.get(keep.kind, ()):
@@ -550,7 +577,8 @@ def merge_people(*, user: Any, keep: Person, remove: Person) -> Person:
     PersonalDataAccess.objects.filter(person=remove).update(person=keep)
     _move_relationships(keep, remove, "person")
     _move_tags(keep, remove)
-    _move_unique(StakeholderPosition, "person", "lab", keep, remove)
+    move_unique(StakeholderPosition, "person", "lab", keep, remove)
+    _run_hooks("person", keep, remove)
 
     _fill(keep, remove, PERSON_FILL)
     keep.last_contact_at = _latest(keep.last_contact_at, remove.last_contact_at)

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import re
 import uuid as uuid_module
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ PERSONAL_FIELDS = (
     "last_name",
     "function",
     "email",
+    "email_confirmed",
     "phone",
     "mobile",
     "street",
@@ -62,6 +64,30 @@ PERSONAL_FIELDS = (
     "notes",
 )
 """Blanked by ``anonymise_person``; city and district stay for statistics."""
+
+
+# Other apps' personal data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalDataHolder:
+    """Personal data another app (events, offers …) keeps about a person, registered in its
+    AppConfig.ready() with ``holds_personal_data``: ``export`` gives it as plain data (a section of
+    the person export named ``name``); ``erase`` and ``anonymise`` remove what identifies the person,
+    inside the erasure's transaction and before the person is deleted or blanked. ``needles`` are the
+    person's name and contact data as free texts may hold them (``scrub``)."""
+
+    name: str
+    export: Callable[[Person], Any]
+    erase: Callable[[Person, list[str]], None]
+    anonymise: Callable[[Person, list[str]], None]
+
+
+_HOLDERS: dict[str, PersonalDataHolder] = {}
+
+
+def holds_personal_data(holder: PersonalDataHolder) -> None:
+    _HOLDERS[holder.name] = holder
 
 
 # The audit trail ---------------------------------------------------------------------------------
@@ -171,6 +197,8 @@ def person_data(person: Person) -> dict[str, Any]:
         "updated_at": _when(person.updated_at),
         "last_contact_at": _when(person.last_contact_at),
         "email_bounced_at": _when(person.email_bounced_at),
+        "email_confirmed": person.email_confirmed,
+        "email_confirmed_at": _when(person.email_confirmed_at),
         "anonymised_at": _when(person.anonymised_at),
     }
 
@@ -303,6 +331,7 @@ def collect_person_data(person: Person) -> dict[str, Any]:
             .select_related("user")
             .order_by("at", "id")
         ],
+        **{name: holder.export(person) for name, holder in _HOLDERS.items()},
     }
 
 
@@ -469,6 +498,9 @@ def erase_person(*, user: Any, person: Person) -> ErasureImpact:
     person = _locked(person)
     impact = erasure_impact(person)
     person_uuid = person.uuid
+    needles = _needles(person)
+    for holder in _HOLDERS.values():
+        holder.erase(person, needles)
     _scrub_free_texts(person)
     Interaction.objects.filter(participants=person).update(
         anonymous_participants=F("anonymous_participants") + 1
@@ -499,6 +531,9 @@ def anonymise_person(*, user: Any, person: Person) -> Person:
     person = _locked(person)
     if person.anonymised_at is not None:
         raise ValidationError({"person": _("This person has been anonymised already.")})
+    needles = _needles(person)
+    for holder in _HOLDERS.values():
+        holder.anonymise(person, needles)
     _scrub_free_texts(person)
     _forget_mail_addresses(person, unlink=False)
     Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(

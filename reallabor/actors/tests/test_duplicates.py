@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -30,7 +30,7 @@ from reallabor.actors.models import (
 from reallabor.actors.services import duplicates as services
 from reallabor.actors.tests.test_api_role_matrix import actors_digest
 from reallabor.core.testing.actors import Crm, affiliate, give_consent, make_person
-from reallabor.core.testing.factories import make_lab, make_measure
+from reallabor.core.testing.factories import OrganisationFactory, make_lab, make_measure
 from reallabor.history.models import Version
 from reallabor.labs.models import Actor, Lab, LabOrganisation, Measure
 from reallabor.organisations.keys import name_key, web_domain
@@ -253,8 +253,8 @@ def test_merging_knows_every_relation() -> None:
             if field.is_relation and field.auto_created and not field.concrete
         }
 
-    assert relations(Organisation) == services.ORGANISATION_RELATIONS
-    assert relations(Person) == services.PERSON_RELATIONS
+    assert relations(Organisation) == services.merged_relations("organisation")
+    assert relations(Person) == services.merged_relations("person")
 
 
 def test_merging_a_record_with_itself_is_refused_and_changes_nothing(portfolio: Portfolio, crm: Crm) -> None:
@@ -464,3 +464,31 @@ def test_others_cannot_merge_on_the_page(portfolio: Portfolio, crm: Crm, role: s
     )
     assert response.status_code == (302 if role == "anonymous" else 403)
     assert digest() == before
+
+
+def test_merging_moves_what_the_events_app_holds(portfolio: Portfolio, crm: Crm) -> None:
+    """Registrations, invitations, hosts and organiser roles follow the kept record (events hook)."""
+    from reallabor.core.testing.events import make_event
+    from reallabor.events.models import Invitation, Registration
+
+    other = cast(Organisation, OrganisationFactory(name="Tischlerei Meyer (doppelt)"))
+    event = make_event(host=other)
+    event.organisers.add(other, crm.tischlerei)
+    twin = make_person(first_name="Anna", last_name="Schäfer", email="anna.twin@example.org")
+    registration = Registration.objects.create(
+        event=event, person=twin, first_name="Anna", last_name="Schäfer", email=twin.email,
+        organisation=other, organisation_name=other.name, code="ABCDEF",
+    )  # fmt: skip
+    Invitation.objects.create(event=event, person=twin)
+    Invitation.objects.create(event=event, person=crm.anna)
+
+    services.merge_organisations(user=None, keep=crm.tischlerei, remove=other)
+    event.refresh_from_db()
+    registration.refresh_from_db()
+    assert event.host == crm.tischlerei and list(event.organisers.all()) == [crm.tischlerei]
+    assert registration.organisation == crm.tischlerei
+
+    services.merge_people(user=None, keep=crm.anna, remove=twin)
+    registration.refresh_from_db()
+    assert registration.person == crm.anna
+    assert list(Invitation.objects.filter(event=event).values_list("person", flat=True)) == [crm.anna.pk]

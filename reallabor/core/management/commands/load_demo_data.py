@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from reallabor.core.demo import actors, bottrop
+from reallabor.core.demo import actors, bottrop, events
 from reallabor.labs.models import Lab
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
         bottrop.load()
         counts = actors.load()
+        events.load()
         self.stdout.write(
             self.style.SUCCESS(
                 "Loaded the Bottrop demo portfolio and {organisations} organisations, {people} people, "

@@ -1,0 +1,74 @@
+"""Documents attached to an event (minutes, slides, others): uploaded by those who manage it.
+
+Files go under an unguessable path in the media storage, which is not served: the pages hand them
+out through a view that checks who may see the event.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reallabor.core.validation import ErrorCollector
+from reallabor.events import permissions
+from reallabor.events.models import Event, EventDocument
+from reallabor.events.services.common import acting, text
+from reallabor.labs.services.common import EVIDENCE_EXTENSIONS
+
+EXTENSIONS = EVIDENCE_EXTENSIONS | {".odp", ".ppt", ".md"}
+
+
+@transaction.atomic
+def add_document(
+    *, user: Any, event: Event, title: str, file: UploadedFile, kind: str = EventDocument.Kind.OTHER
+) -> EventDocument:
+    if not permissions.can_manage_event(user, event):
+        raise PermissionDenied(_("You may not add documents to this event."))
+    errors = ErrorCollector()
+    title = text(title, "title", errors, limit=200, required=True, label=_("title"))
+    if kind not in EventDocument.Kind.values:
+        errors.add("kind", _("Choose minutes, slides or other."))
+    name = PurePath(getattr(file, "name", "") or "").name
+    if file is None or not name:
+        errors.add("file", _("Choose a file."))
+    else:
+        if PurePath(name).suffix.lower() not in EXTENSIONS:
+            errors.add(
+                "file",
+                _("Files of this type cannot be attached; allowed: %(types)s.")
+                % {"types": ", ".join(sorted(EXTENSIONS))},
+            )
+        if (file.size or 0) > settings.MAX_UPLOAD_BYTES:
+            errors.add(
+                "file",
+                _("The file is larger than %(size)s MB.")
+                % {"size": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        if not file.size:
+            errors.add("file", _("The file is empty."))
+    errors.raise_if_any()
+    document = EventDocument(event=event, title=title, kind=kind, uploaded_by=acting(user))
+    document.file.save(name[-150:], file, save=False)
+    path = document.file.name or ""
+    try:
+        document.save()
+    except Exception:
+        document.file.storage.delete(path)
+        raise
+    return document
+
+
+@transaction.atomic
+def remove_document(*, user: Any, document: EventDocument) -> None:
+    if not permissions.can_manage_event(user, document.event):
+        raise PermissionDenied(_("You may not remove documents of this event."))
+    storage, path = document.file.storage, document.file.name
+    document.delete()
+    if path:
+        transaction.on_commit(lambda: storage.delete(path))
