@@ -96,6 +96,9 @@ def test_notices_are_stored_for_the_worker(django_capture_on_commit_callbacks: A
     assert stored.args_kwargs["kwargs"] == {"notice": "confirm_address", "ids": [registration.pk]}
 
 
+# The worker closes the database connection between tasks: a transactional test (as in the actors'
+# worker tests), so the connection it closes is not the one holding the test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_one_worker_run_delivers_the_other_waiting_notices_along(
     django_capture_on_commit_callbacks: Any, settings: Any
