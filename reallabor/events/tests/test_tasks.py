@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from reallabor.actors.tests.test_mailings_worker import refill_migrated_data  # noqa: F401 - a fixture
 from reallabor.core.testing.events import make_event, register_person
 from reallabor.events import tasks
 from reallabor.events.models import Registration
@@ -97,8 +98,10 @@ def test_notices_are_stored_for_the_worker(django_capture_on_commit_callbacks: A
 
 
 # The worker closes the database connection between tasks: a transactional test (as in the actors'
-# worker tests), so the connection it closes is not the one holding the test's transaction.
+# worker tests), so the connection it closes is not the one holding the test's transaction; the
+# migrated data (content types, vocabularies) is put back afterwards for the tests that follow.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("refill_migrated_data")
 @override_settings(TASKS=DATABASE_TASKS)
 def test_one_worker_run_delivers_the_other_waiting_notices_along(
     django_capture_on_commit_callbacks: Any, settings: Any
