@@ -131,6 +131,30 @@ def _lab_initial(obj: Any) -> str:
 # Series -----------------------------------------------------------------------------------------
 
 
+# The fields an event form shows and hands to the services as they are (the others are converted).
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "venue_name",
+    "street",
+    "postcode",
+    "city",
+    "accessibility_notes",
+    "format",
+    "online_url",
+    "capacity",
+    "reserved_seats",
+    "registration_opens_at",
+    "registration_closes_at",
+    "change_cutoff_hours",
+    "offer_hours",
+    "agenda",
+    "visibility",
+)
+
+
 class SeriesForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.SlugField(
@@ -304,31 +328,7 @@ class EventForm(forms.Form):
 
     @staticmethod
     def initial_from(event: Event) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            name: getattr(event, name)
-            for name in (
-                "title",
-                "slug",
-                "description",
-                "starts_at",
-                "ends_at",
-                "venue_name",
-                "street",
-                "postcode",
-                "city",
-                "accessibility_notes",
-                "format",
-                "online_url",
-                "capacity",
-                "reserved_seats",
-                "registration_opens_at",
-                "registration_closes_at",
-                "change_cutoff_hours",
-                "offer_hours",
-                "agenda",
-                "visibility",
-            )
-        }
+        values: dict[str, Any] = {name: getattr(event, name) for name in (*EVENT_FIELDS, "slug")}
         values["series"] = event.series.slug if event.series is not None else ""
         values["host"] = event.host.slug if event.host is not None else ""
         values["reminders"] = format_reminders(event.reminder_offsets)
@@ -353,31 +353,7 @@ class EventForm(forms.Form):
 
     def to_data(self) -> dict[str, Any]:
         cleaned = self.cleaned_data
-        data = {
-            name: cleaned[name]
-            for name in (
-                "title",
-                "description",
-                "starts_at",
-                "ends_at",
-                "venue_name",
-                "street",
-                "postcode",
-                "city",
-                "accessibility_notes",
-                "format",
-                "online_url",
-                "capacity",
-                "reserved_seats",
-                "registration_opens_at",
-                "registration_closes_at",
-                "change_cutoff_hours",
-                "offer_hours",
-                "agenda",
-                "organisers",
-                "visibility",
-            )
-        }
+        data = {name: cleaned[name] for name in (*EVENT_FIELDS, "organisers")}
         data["series"] = cleaned.get("series") or None
         data["host"] = cleaned.get("host")
         data["reminder_offsets"] = cleaned["reminders"]
