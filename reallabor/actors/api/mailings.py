@@ -239,8 +239,8 @@ def preview_mailing(request: HttpRequest, uuid: str) -> dict[str, Any]:
     nothing), and how many people the segment holds and how many of them can receive it."""
     user = _office_user(request)
     mailing = _get_mailing(user, uuid)
-    audience = services.audience(mailing)
-    person = services.sample_recipient(mailing)
+    audience = services.audience(mailing, user=user)
+    person = services.sample_recipient(mailing, user=user)
     if person is None:
         recipient = Recipient(
             email="erika.mustermann@example.org", first_name="Erika", last_name="Mustermann"

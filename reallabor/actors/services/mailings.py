@@ -133,23 +133,27 @@ class Audience:
     reachable: int
 
 
-def reachable_recipients(mailing: Mailing) -> QuerySet[Person]:
-    """The people the mailing would go to now (none without a segment)."""
+def reachable_recipients(mailing: Mailing, *, user: Any = None) -> QuerySet[Person]:
+    """The people the mailing would go to now, as ``user`` may use its segment (None: the system;
+    none without a segment; ``ValidationError`` for a segment naming a lab the user does not see)."""
     if mailing.segment is None:
         return Person.objects.none()
-    return reachable_people(_segment_people(mailing.segment), mailing.purpose)
+    return reachable_people(_segment_people(mailing.segment, user), mailing.purpose)
 
 
-def audience(mailing: Mailing) -> Audience:
+def audience(mailing: Mailing, *, user: Any = None) -> Audience:
+    """How many people the mailing reaches, as ``user`` may use its segment (see
+    ``reachable_recipients``): a segment naming a lab the user does not see is not counted."""
     if mailing.segment is None:
         return Audience(0, 0)
-    people = _segment_people(mailing.segment)
+    people = _segment_people(mailing.segment, user)
     return Audience(people.count(), reachable_people(people, mailing.purpose).count())
 
 
-def sample_recipient(mailing: Mailing) -> Person | None:
-    """The first reachable person by name: whom the preview and the test mail address."""
-    return reachable_recipients(mailing).order_by("last_name", "first_name", "pk").first()
+def sample_recipient(mailing: Mailing, *, user: Any = None) -> Person | None:
+    """The first reachable person by name: whom the preview and the test mail address (as ``user``
+    may use the segment: see ``reachable_recipients``)."""
+    return reachable_recipients(mailing, user=user).order_by("last_name", "first_name", "pk").first()
 
 
 def recipient_counts(mailing: Mailing) -> dict[str, int]:
@@ -494,6 +498,8 @@ def send_test_mailing(*, user: Any, mailing: Mailing, language: str) -> str:
         raise ValidationError(_("Your account has no e-mail address to send the test to."))
     if not (mailing.subject.strip() and mailing.body.strip()):
         raise ValidationError({"body": _("Write the subject and the message before sending a test.")})
+    if mailing.segment is not None:
+        _segment_people(mailing.segment, user)  # the worker addresses it like the sample recipient
     mailing_uuid = str(mailing.uuid)
 
     def enqueue() -> None:

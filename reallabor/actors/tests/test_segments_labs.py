@@ -405,3 +405,42 @@ def test_the_people_list_takes_a_hidden_lab_as_an_unknown_lab(
     assert (
         [item.replace(draft.slug, MISSING) for item in error.findall(hidden)] == error.findall(missing) != []
     )
+
+
+def test_the_preview_of_a_mailing_to_a_segment_with_a_hidden_lab_shows_nobody_of_it(
+    portfolio: Portfolio, crm: Crm, draft: Lab, secret_segment: Segment
+) -> None:
+    """A draft the administrator composed for a segment naming the hidden lab: the coordinator's
+    preview (page, frame, API) and test mail count and address nobody of it and name the problem;
+    the administrator's preview addresses the lab's person."""
+    data = {"subject": "Geheim", "body": "Hallo", "segment": str(secret_segment.uuid)}
+    mailing = mailings.create_mailing(user=portfolio.users["administrator"], data=data)
+    coordinator = portfolio.users["coordinator"]
+    with pytest.raises(ValidationError) as caught:
+        mailings.audience(mailing, user=coordinator)
+    assert draft.slug in caught.value.message_dict["segment"][0]
+    with pytest.raises(ValidationError):
+        mailings.sample_recipient(mailing, user=coordinator)
+    before = mailings_digest()
+    with pytest.raises(ValidationError):
+        mailings.send_test_mailing(user=coordinator, mailing=mailing, language="de")
+    assert mailings_digest() == before
+
+    page = portfolio.client("coordinator").get(mailing.get_absolute_url())
+    assert page.status_code == 200
+    assert draft.slug in page.content.decode()
+    assert "Insider" not in page.content.decode()
+    frame = portfolio.client("coordinator").get(reverse("actors:mailing-preview", args=[mailing.uuid]))
+    assert frame.status_code == 200
+    assert "Insider" not in frame.content.decode()
+    preview = call(api_client(coordinator), "get", f"{API}/mailings/{mailing.uuid}/preview")
+    assert preview.status_code == 422
+    assert "Insider" not in preview.content.decode()
+
+    admin_preview = call(
+        api_client(portfolio.users["administrator"]), "get", f"{API}/mailings/{mailing.uuid}/preview"
+    )
+    assert admin_preview.status_code == 200
+    assert admin_preview.json()["sample_recipient"] == "Ina Insider"
+    assert admin_preview.json()["reachable"] == 1
+    assert mailings.audience(mailing, user=portfolio.users["administrator"]).reachable == 1

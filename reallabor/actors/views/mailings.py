@@ -196,9 +196,9 @@ def _segment_url(mailing: Mailing) -> str:
         return ""
 
 
-def _sample(mailing: Mailing) -> tuple[Recipient, bool]:
+def _sample(request: HttpRequest, mailing: Mailing) -> tuple[Recipient, bool]:
     """The sample recipient of the preview (a made-up one when nobody is reachable)."""
-    person = services.sample_recipient(mailing)
+    person = services.sample_recipient(mailing, user=acting_user(request))
     if person is None:
         return Recipient(
             email="erika.mustermann@example.org", first_name="Erika", last_name="Mustermann"
@@ -219,8 +219,8 @@ def mailing_detail(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse
     }
     if mailing.status == Mailing.Status.DRAFT:
         try:
-            context["audience"] = services.audience(mailing)
-            recipient, real = _sample(mailing)
+            context["audience"] = services.audience(mailing, user=acting_user(request))
+            recipient, real = _sample(request, mailing)
         except ValidationError as error:
             context["audience_errors"] = _messages_of(error)
             recipient, real = Recipient(email="", first_name="Erika", last_name="Mustermann"), False
@@ -266,7 +266,7 @@ def mailing_preview(request: HttpRequest, uuid: uuid_module.UUID) -> HttpRespons
     """The HTML part of the message to the sample recipient, for the preview frame."""
     mailing = _get_mailing(request, uuid)
     try:
-        recipient, _real = _sample(mailing)
+        recipient, _real = _sample(request, mailing)
     except ValidationError:
         recipient = Recipient(email="", first_name="Erika", last_name="Mustermann")
     rendered = render_mail(mailing, services.mailing_blocks(mailing), recipient, preview=True)
@@ -314,7 +314,7 @@ def mailing_send(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
             return redirect(mailing.get_absolute_url())
     audience = None
     try:
-        audience = services.audience(mailing)
+        audience = services.audience(mailing, user=acting_user(request))
     except ValidationError as error:
         errors = errors or _messages_of(error)
     if audience is not None and not audience.reachable and not errors and mailing.segment is not None:
