@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reallabor.labs",
     "reallabor.actors",
     "reallabor.events",
+    "reallabor.assessment",
     "reallabor.reports",
     "reallabor.api",
 ]
