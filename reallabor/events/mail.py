@@ -1,20 +1,37 @@
 """The e-mails to participants: one multipart message (plain text and HTML) per registration.
 
-``send_notices(notice, ids)`` is called by ``services.notifications`` after the commit; it
-enqueues one task (``tasks.send_notice_mails``) per batch of up to ``BATCH_SIZE`` records. The
-task (``deliver_notices``) loads the batch in a constant number of queries, builds the messages
-in the default language (``settings.LANGUAGE_CODE``: the participant has no account) and sends
-them over one SMTP connection.
+**The outbox.** Every e-mail to send is a row of ``models.NoticeMail``, written by
+``services.notifications.schedule`` in the same transaction as the change it tells about (a
+rollback drops it). After the commit ``send_notices(notice, ids)`` makes sure one delivery task
+(``tasks.send_notice_mails``) waits in the queue; the task, and the periodic tick for whatever a
+lost task left behind, run ``deliver_outbox``:
+
+1. ``claim_batch`` takes up to ``BATCH_SIZE`` due pending rows: one conditional UPDATE sets a
+   claim token and a lease (``CLAIM_LEASE``) on rows nobody holds, so two workers never hold the
+   same row (on PostgreSQL the candidates are also picked with ``SKIP LOCKED``).
+2. The batch is loaded in a constant number of queries; the messages are built in the default
+   language (``settings.LANGUAGE_CODE``: the participant has no account) and sent over one SMTP
+   connection (kept open for the following batches).
+3. Each row is marked ``sent`` right after the SMTP server accepted its message (committed at
+   once). A temporary failure (4xx, no connection, a connection that broke) leaves the row
+   ``pending`` with ``next_attempt_at`` later (``RETRY_DELAY`` × attempts) until
+   ``MAX_ATTEMPTS``, then ``failed``; a permanent refusal at RCPT (5xx) marks it ``bounced`` and
+   records the address on the person (``services.contacts.record_bounce``). An exception in the
+   middle of a batch (a crash) releases the rows not yet sent: they stay pending for the next
+   run (the one that was being sent counts an attempt, so a message that cannot be built does
+   not block the outbox forever). A worker killed outright leaves its claims until the lease
+   runs out; the row being handed over at that moment may then go out twice — we prefer a
+   duplicate notice to a lost one.
 
 - A notice whose moment has passed is not sent (an offer already answered, a registration
-  cancelled before its confirmation went out): ``STILL_TRUE``.
-- Nobody gets mail at an address that bounced (``Person.email_bounced_at``). An address the
-  SMTP server refuses for good (5xx at RCPT) is recorded on the person
-  (``services.contacts.record_bounce``) and that mail is not tried again. Temporary trouble
-  (4xx, a broken connection) leaves the rest of the batch to a later attempt (up to
-  ``MAX_ATTEMPTS``, when the task backend can run tasks later).
-- Invitations go only to people who still have a valid consent (``INVITATION_PURPOSES``) and
-  are marked sent (``services.invitations.mark_invitations_sent``).
+  cancelled before its confirmation went out): ``STILL_TRUE``; nor is one to an address that
+  bounced (``Person.email_bounced_at``): the row is ``skipped``.
+- Invitations go only to people who still have a valid consent for the invitation's purpose
+  (``Invitation.purpose``) and an address that does not bounce, and are marked sent
+  (``services.invitations.mark_invitations_sent``).
+
+``deliver_notices(notice, ids)`` sends a notice for registrations (or invitations) directly,
+without the outbox (used by tests and by tools).
 
 The confirmation (``registered``, and ``seat_given``) carries the event's calendar file
 (``calendar.event_ics``), the check-in QR code as an inline PNG (``qr.qr_png``) and the
@@ -30,6 +47,7 @@ import email.message
 import email.policy
 import logging
 import smtplib
+import uuid
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +55,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -46,7 +65,7 @@ from reallabor.actors.filters import reachable_q
 from reallabor.actors.mail import MailingMessage, salutation_line, sender
 from reallabor.actors.models import Person, Purpose
 from reallabor.events import calendar, links, qr
-from reallabor.events.models import Event, Invitation, Registration
+from reallabor.events.models import Event, Invitation, NoticeMail, Registration
 from reallabor.events.services.notifications import Notice
 
 logger = logging.getLogger(__name__)
@@ -54,9 +73,8 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 100
 MAX_ATTEMPTS = 4
 RETRY_DELAY = dt.timedelta(minutes=10)
-INVITATION_PURPOSES = (Purpose.NEWSLETTER, Purpose.EVENT_FOLLOW_UP)
-"""The invitation row keeps no purpose: a person reachable for either of the purposes the office
-invites with (the newsletter by default, or the follow-up of events) still gets it."""
+CLAIM_LEASE = dt.timedelta(minutes=15)
+"""A claimed row nobody marked (a worker killed outright) is taken up again after this long."""
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 QR_CID = "checkin-qr@reallabor"
 REMINDER = "reminder"
@@ -75,11 +93,12 @@ STILL_TRUE: dict[str, Callable[[Registration], bool]] = {
 
 
 def send_notices(notice: str, ids: list[int]) -> None:
-    """Enqueue the e-mails of a notice (called after the commit by ``services.notifications``)."""
-    from reallabor.events.tasks import send_notice_mails
+    """Called after the commit by ``services.notifications`` (the e-mails wait in the outbox):
+    make sure a delivery task waits in the queue (with the immediate backend of the tests, the
+    outbox is delivered now)."""
+    from reallabor.events.tasks import request_delivery
 
-    for start in range(0, len(ids), BATCH_SIZE):
-        send_notice_mails.enqueue(notice=str(notice), ids=list(ids[start : start + BATCH_SIZE]))
+    request_delivery()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -412,8 +431,10 @@ def compose_invitation(invitation: Invitation) -> Mail:
         actions=[{"label": _("Register with your personal link"), "url": links.invitation_url(invitation)}],
         event=event_details(event, online=False),
         reason=_(
-            "You receive this invitation because you agreed to hear from us about our offers and events."
-        ),
+            "You receive this invitation because you agreed to hear from us about our offers and events "
+            "(%(purpose)s)."
+        )
+        % {"purpose": Purpose(invitation.purpose).label},
     )
 
 
@@ -607,15 +628,13 @@ def deliver_notices(notice: str, ids: Sequence[int], *, connection: Any = None) 
 def _deliver_invitations(ids: Sequence[int], *, connection: Any = None) -> Outcome:
     from reallabor.events.services.invitations import mark_invitations_sent
 
-    consenting = Q()
-    for purpose in INVITATION_PURPOSES:
-        consenting |= reachable_q(purpose)
-    reachable = Person.objects.filter(consenting, anonymised_at__isnull=True)
     rows = list(
-        Invitation.objects.filter(pk__in=list(ids), sent_at__isnull=True, person__in=reachable)
+        Invitation.objects.filter(pk__in=list(ids), sent_at__isnull=True)
         .select_related("event", "person")
         .order_by("pk")
     )
+    reachable = reachable_invitees(rows)
+    rows = [row for row in rows if row.pk in reachable]
     rows = [row for row in rows if row.event.status != Event.Status.CANCELLED]
 
     def builder(row: Invitation) -> Callable[[], EmailMultiAlternatives]:
@@ -636,3 +655,277 @@ def _deliver_invitations(ids: Sequence[int], *, connection: Any = None) -> Outco
         outcome.skipped,
     )
     return outcome
+
+
+def reachable_invitees(invitations: Sequence[Invitation]) -> set[int]:
+    """The ids of the invitations whose person may get them now: a valid consent for the
+    invitation's purpose, an address that does not bounce, not erased (one query per purpose)."""
+    by_purpose: dict[str, list[Invitation]] = {}
+    for invitation in invitations:
+        by_purpose.setdefault(invitation.purpose, []).append(invitation)
+    allowed: set[int] = set()
+    for purpose, group in by_purpose.items():
+        people = set(
+            Person.objects.filter(
+                reachable_q(purpose),
+                pk__in=[invitation.person_id for invitation in group],
+                anonymised_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        allowed.update(invitation.pk for invitation in group if invitation.person_id in people)
+    return allowed
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox (see the module's docstring)
+
+Row = NoticeMail.Status
+
+
+def due_q(now: dt.datetime) -> Q:
+    """Pending rows whose time has come and that nobody holds."""
+    return Q(status=Row.PENDING, next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def claim_batch(*, size: int | None = None, now: dt.datetime | None = None) -> list[NoticeMail]:
+    """Claim up to ``size`` due rows for this run (with their registration or invitation, event
+    and person loaded); [] when none is due."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        candidates = list(
+            NoticeMail.objects.filter(due_q(now))
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[: size or BATCH_SIZE]
+        )
+        if not candidates:
+            return []
+        # The condition again: a row another worker claimed meanwhile is not taken.
+        NoticeMail.objects.filter(due_q(now), id__in=candidates).update(
+            claim=token, claimed_until=now + CLAIM_LEASE
+        )
+    return list(
+        NoticeMail.objects.filter(claim=token, status=Row.PENDING)
+        .select_related(
+            "registration__event", "registration__person", "invitation__event", "invitation__person"
+        )
+        .order_by("id")
+    )
+
+
+@dataclass
+class Delivery:
+    """What ``deliver_outbox`` did (counts of rows)."""
+
+    sent: int = 0
+    bounced: int = 0
+    failed: int = 0
+    retry: int = 0
+    skipped: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _skip_reason(row: NoticeMail, reachable: set[int]) -> str:
+    """Why the row is not sent now ("" = it is sent)."""
+    if row.invitation is not None:
+        invitation = row.invitation
+        if invitation.sent_at is not None:
+            return "already sent"
+        if invitation.event.status == Event.Status.CANCELLED:
+            return "event cancelled"
+        if invitation.pk not in reachable:
+            return "no valid consent for the purpose or no usable address"
+        return ""
+    registration = row.registration
+    if registration is None:
+        return "nothing to send"
+    if not STILL_TRUE.get(row.notice, lambda _r: True)(registration):
+        return "no longer true"
+    if not deliverable(registration):
+        return "no usable address"
+    return ""
+
+
+def _build(row: NoticeMail, queues: dict[int, list[int]]) -> EmailMultiAlternatives:
+    if row.invitation is not None:
+        return build_message(compose_invitation(row.invitation), row.invitation.person.email)
+    assert row.registration is not None
+    return registration_message(row.notice, row.registration, queues=queues)
+
+
+def _address(row: NoticeMail) -> str:
+    if row.invitation is not None:
+        return row.invitation.person.email
+    return row.registration.email if row.registration is not None else ""
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _later(row: NoticeMail, error: str, *, now: dt.datetime) -> None:
+    """A temporary failure: try again later, or give up after ``MAX_ATTEMPTS``."""
+    attempts = row.attempts + 1
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error, "claim": None, "claimed_until": None}
+    if attempts >= MAX_ATTEMPTS:
+        values["status"] = Row.FAILED
+        logger.warning("events notice given up row=%s attempts=%d", row.pk, attempts)
+    else:
+        values["next_attempt_at"] = now + RETRY_DELAY * attempts
+    NoticeMail.objects.filter(pk=row.pk, claim=row.claim).update(**values)
+
+
+def _finish(row: NoticeMail, status: str, error: str = "") -> None:
+    NoticeMail.objects.filter(pk=row.pk, claim=row.claim).update(
+        status=status, attempts=F("attempts") + 1, last_error=error, claim=None, claimed_until=None
+    )
+
+
+def _send_batch(batch: list[NoticeMail], connection: Any, opened: list[bool], result: Delivery) -> None:
+    """Send a claimed batch over ``connection`` (opened on first use; ``opened`` says whether it
+    is). Every row ends marked, or released pending (a crash)."""
+    now = timezone.now()
+    reachable = reachable_invitees([row.invitation for row in batch if row.invitation is not None])
+    skipped: dict[str, list[int]] = {}
+    chosen: list[NoticeMail] = []
+    for row in batch:
+        reason = _skip_reason(row, reachable)
+        if reason:
+            skipped.setdefault(reason, []).append(row.pk)
+        else:
+            chosen.append(row)
+    for reason, pks in skipped.items():
+        NoticeMail.objects.filter(pk__in=pks, claim=batch[0].claim).update(
+            status=Row.SKIPPED, last_error=reason, claim=None, claimed_until=None
+        )
+        result.skipped += len(pks)
+    waiting = [row.registration for row in chosen if row.notice in (Notice.WAITING, Notice.CONFIRM_ADDRESS)]
+    queues = _queues([registration for registration in waiting if registration is not None])
+    refused: list[str] = []
+    invited: list[int] = []
+    done: set[int] = set()
+    current: NoticeMail | None = None
+    try:
+        if chosen and not opened[0]:
+            try:
+                connection.open()
+            except OSError as error:
+                logger.warning("events mail: no SMTP connection error=%s", type(error).__name__)
+                for row in chosen:
+                    _later(row, _error(error), now=now)
+                    done.add(row.pk)
+                result.retry += len(chosen)
+                return
+            opened[0] = True
+        for row in chosen:
+            current = row
+            try:
+                message = _build(row, queues)
+                connection.send_messages([message])
+            except smtplib.SMTPRecipientsRefused as error:
+                if _permanent(error):
+                    _finish(row, Row.BOUNCED, _error(error))
+                    refused.append(_address(row))
+                    result.bounced += 1
+                else:
+                    _later(row, _error(error), now=now)
+                    result.retry += 1
+            except smtplib.SMTPResponseException as error:
+                logger.warning("events mail refused row=%s code=%s", row.pk, error.smtp_code)
+                if error.smtp_code >= 500:
+                    _finish(row, Row.FAILED, _error(error))
+                    result.failed += 1
+                else:
+                    _later(row, _error(error), now=now)
+                    result.retry += 1
+            except MESSAGE_ERRORS as error:
+                logger.warning("events mail not sendable row=%s error=%s", row.pk, type(error).__name__)
+                _finish(row, Row.FAILED, _error(error))
+                result.failed += 1
+            except OSError as error:  # the connection broke: this row and the rest wait
+                logger.warning("events mail connection failed error=%s", type(error).__name__)
+                opened[0] = False
+                with contextlib.suppress(OSError):
+                    connection.close()
+                for rest in chosen:
+                    if rest.pk not in done:
+                        _later(rest, _error(error), now=now)
+                        done.add(rest.pk)
+                        result.retry += 1
+                return
+            else:
+                # Accepted by the SMTP server: marked sent at once (committed).
+                NoticeMail.objects.filter(pk=row.pk, claim=row.claim).update(
+                    status=Row.SENT,
+                    sent_at=timezone.now(),
+                    attempts=F("attempts") + 1,
+                    last_error="",
+                    claim=None,
+                    claimed_until=None,
+                )
+                if row.invitation_id is not None:
+                    invited.append(row.invitation_id)
+                result.sent += 1
+            done.add(row.pk)
+        current = None
+    except BaseException as error:
+        # A crash: the row being sent counts an attempt; the others are released, still pending.
+        if current is not None and current.pk not in done:
+            _later(current, _error(error), now=now)
+            done.add(current.pk)
+        raise
+    finally:
+        unsent = [row.pk for row in chosen if row.pk not in done]
+        if unsent:
+            NoticeMail.objects.filter(pk__in=unsent, claim=batch[0].claim).update(
+                claim=None, claimed_until=None
+            )
+        if invited:
+            from reallabor.events.services.invitations import mark_invitations_sent
+
+            mark_invitations_sent(invitation_ids=invited)
+        record_refused(refused)
+
+
+def deliver_outbox(*, connection: Any = None, max_batches: int | None = None) -> Delivery:
+    """Send the due e-mails of the outbox, batch after batch over one SMTP connection, until
+    none is due (or ``max_batches`` were sent)."""
+    result = Delivery()
+    own = connection is None
+    if own:
+        connection = mailers.default
+    opened = [not own]
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            while max_batches is None or result.batches < max_batches:
+                batch = claim_batch()
+                if not batch:
+                    break
+                result.batches += 1
+                _send_batch(batch, connection, opened, result)
+    finally:
+        if own and opened[0]:
+            with contextlib.suppress(OSError):
+                connection.close()
+    if result.batches:
+        logger.info(
+            "events outbox delivered sent=%d bounced=%d failed=%d retry=%d skipped=%d",
+            result.sent,
+            result.bounced,
+            result.failed,
+            result.retry,
+            result.skipped,
+        )
+    return result
+
+
+def next_attempt() -> dt.datetime | None:
+    """When the earliest pending row is due (None: the outbox is empty)."""
+    row = NoticeMail.objects.filter(status=Row.PENDING).order_by("next_attempt_at").first()
+    return row.next_attempt_at if row else None

@@ -15,6 +15,13 @@ The contract other modules rely on (pages, mails, API, demo data):
 - ``Registration.address_confirmed_at`` null means the double opt-in is outstanding: the
   registration holds its place until ``confirm_by`` and then lapses (``services.registrations``).
 - ``ReminderDelivery`` rows make reminders idempotent (``services.reminders.claim_reminder``).
+- ``NoticeMail`` is the outbox of the participants' e-mails: one row per e-mail to send, written
+  in the transaction of the change it tells about (``services.notifications.schedule``) and
+  delivered by the worker (``reallabor.events.mail``).
+- ``Invitation.purpose`` is the consent purpose the person was invited under; the e-mail goes out
+  only while that consent is valid.
+- ``EventDocument.audience``: who may download the document (the office; also the participants
+  through their personal link; everybody on the public event page).
 
 Every write goes through ``reallabor.events.services``; who may do what is
 ``reallabor.events.permissions``.
@@ -29,8 +36,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reallabor.actors.models import Purpose
 from reallabor.core.models import RevisionedModel, TimeStampedModel
 from reallabor.organisations.models import Organisation
 
@@ -459,6 +468,13 @@ class Invitation(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey("actors.Person", on_delete=models.CASCADE, related_name="event_invitations")
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=20,
+        choices=Purpose.choices,
+        default=Purpose.NEWSLETTER,
+        help_text=_("The consent the person was invited under; without it, the e-mail does not go out."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     registration = models.ForeignKey(
@@ -530,11 +546,19 @@ class EventDocument(models.Model):
         SLIDES = "slides", _("Slides")
         OTHER = "other", _("Other")
 
+    class Audience(models.TextChoices):
+        OFFICE = "office", _("The office only")
+        PARTICIPANTS = "participants", _("Participants (through their personal link)")
+        PUBLIC = "public", _("Everybody (on the public event page)")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=400)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    audience = models.CharField(
+        _("who may download it"), max_length=12, choices=Audience.choices, default=Audience.OFFICE
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -547,3 +571,59 @@ class EventDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox of the participants' e-mails
+
+
+class NoticeMail(models.Model):
+    """One e-mail to a participant (or an invited person), to be sent by the worker.
+
+    Written in the same transaction as the change it tells about, so a rollback drops it. The
+    worker claims pending rows (``claim``, ``claimed_until``: a lease; two workers never hold the
+    same row), sends them over one SMTP connection and marks each ``sent`` only once the SMTP
+    server has accepted it. A temporary failure leaves it ``pending`` with ``next_attempt_at``
+    later (up to ``mail.MAX_ATTEMPTS``, then ``failed``); a permanent refusal is ``bounced`` (and
+    the person's address is recorded as bouncing); a notice no longer true when its turn came, or
+    a person no longer reachable, is ``skipped``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        BOUNCED = "bounced", _("bounced")
+        SKIPPED = "skipped", _("skipped")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="notice_mails"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="notice_mails"
+    )
+    notice = models.CharField(_("notice"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice e-mail")
+        verbose_name_plural = _("notice e-mails")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="noticemail_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration__isnull=False, invitation__isnull=True)
+                | Q(registration__isnull=True, invitation__isnull=False),
+                name="noticemail_one_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} #{self.registration_id or self.invitation_id} ({self.status})"

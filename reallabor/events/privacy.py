@@ -3,11 +3,14 @@ registered in ``EventsConfig.ready``).
 
 - Export: every registration (event, status, the name and address given, answers, check-in,
   feedback) and invitation of the person.
-- Erase: registrations and invitations go with the person (they name them). The event's
+- Erase: registrations and invitations go with the person (they name them), and with them their
+  e-mails in the outbox (``NoticeMail``). The event's
   attendance interaction keeps them as an anonymous participant (the actors' erasure counts them);
   the series statistics count one registration fewer.
 - Anonymise: the registrations stay for the statistics without the name, address, organisation
-  text and answers given; feedback keeps its rating, its texts are scrubbed of the person's name.
+  text and answers given; feedback keeps its rating, its texts are scrubbed of the person's name;
+  the person's e-mails in the outbox go (sent or not: their errors may quote the address).
+- Merge (``merging``): the outbox rows hang on registrations and invitations and follow them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.utils import timezone
 
 from reallabor.actors.models import Person
 from reallabor.actors.services.privacy import PersonalDataHolder, holds_personal_data, scrub
-from reallabor.events.models import Event, Feedback, Invitation, Registration
+from reallabor.events.models import Event, Feedback, Invitation, NoticeMail, Registration
 from reallabor.events.services.common import lock_event
 from reallabor.events.services.waitlist import fill_seats
 
@@ -76,8 +79,8 @@ def erase(person: Person, needles: list[str]) -> None:
     """Seats the person held at coming events go to the waiting list."""
     held = Registration.objects.holding().filter(person=person, event__starts_at__gt=timezone.now())
     events = list(Event.objects.filter(pk__in=held.values("event_id")).order_by("pk"))
-    Invitation.objects.filter(person=person).delete()
-    Registration.objects.filter(person=person).delete()  # with their feedback
+    Invitation.objects.filter(person=person).delete()  # with their e-mails in the outbox
+    Registration.objects.filter(person=person).delete()  # with their feedback and e-mails
     for event in events:
         fill_seats(lock_event(event))
 
@@ -89,6 +92,8 @@ def anonymise(person: Person, needles: list[str]) -> None:
         if (text, topic) != (feedback.text, feedback.next_topic):
             Feedback.objects.filter(pk=feedback.pk).update(text=text, next_topic=topic)
     registrations.update(first_name="", last_name="–", email="", organisation_name="", answers={})
+    NoticeMail.objects.filter(registration__person=person).delete()
+    NoticeMail.objects.filter(invitation__person=person).delete()
 
 
 def register() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connection
 from django.utils import timezone
 
 from reallabor.events.models import Event, EventSeries, Registration
+from reallabor.events.services.seats import Seats
 from reallabor.events.stats import EventFacts, EventStats, RegistrationFact, series_stats
 from reallabor.organisations.keys import name_key
 
@@ -62,3 +64,31 @@ def series_facts(series: EventSeries, *, until: dt.datetime | None = None) -> li
 def series_statistics(series: EventSeries, *, until: dt.datetime | None = None) -> list[EventStats]:
     """Registrations, attendance, no-shows, new and returning organisations per event."""
     return series_stats(series_facts(series, until=until))
+
+
+def event_seats(event: Event) -> Seats:
+    """``services.seats.count_seats`` for pages: the same numbers from one grouped query that
+    costs a fraction to build (the public event page reads it on every request)."""
+    table = Registration._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, reserved, COUNT(*) FROM {table} WHERE event_id = %s GROUP BY status, reserved",  # noqa: S608 - the table name is the model's
+            [event.pk],
+        )
+        rows = cursor.fetchall()
+    organisers = others = waiting = 0
+    for status, reserved, count in rows:
+        if status in Registration.HOLDING:
+            if reserved:
+                organisers += count
+            else:
+                others += count
+        elif status == Registration.Status.WAITING:
+            waiting += count
+    return Seats(
+        capacity=event.capacity,
+        reserved_seats=event.reserved_seats,
+        organisers=organisers,
+        others=others,
+        waiting=waiting,
+    )

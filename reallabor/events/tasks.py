@@ -1,12 +1,14 @@
 """Background tasks of the events, run through Django's tasks API (the worker is `reallabor worker`).
 
-- ``send_notice_mails(notice, ids)``: the e-mails of one notice for a batch of registrations (or
-  invitations), enqueued by ``mail.send_notices`` after the commit. What could not be handed to
-  the SMTP server for a temporary reason is tried again later (``mail.MAX_ATTEMPTS``); an
-  address refused for good is recorded as bouncing and not tried again.
+- ``send_notice_mails()``: delivers the outbox of the participants' e-mails (``mail.deliver_outbox``;
+  the rows are written with the change they tell about, see ``mail``). ``request_delivery``
+  (called after each commit that wrote rows) queues one unless one waits already. What could not
+  be handed to the SMTP server for a temporary reason is tried again later (``mail.MAX_ATTEMPTS``,
+  a delivery is queued for that time); an address refused for good is recorded as bouncing.
 - ``events_tick``: the periodic work — offers not answered in time pass on
   (``waitlist.expire_offers``), unconfirmed registrations lapse
-  (``registrations.lapse_unconfirmed``), reminders go out (``send_reminders``). django-tasks-db has
+  (``registrations.lapse_unconfirmed``), reminders go out (``send_reminders``), and the outbox is
+  delivered (e-mails whose delivery task got lost, and postponed ones that are due). django-tasks-db has
   no scheduler, so each tick enqueues the next one ``TICK_INTERVAL`` later (``ensure_tick``); at
   most one tick waits in the queue (a duplicate, e.g. from two workers finishing ticks at the same
   moment, is removed by the next tick). ``reallabor worker`` queues the first tick when it starts;
@@ -46,88 +48,45 @@ def _can_defer() -> bool:
     return bool(task_backends["default"].supports_defer)
 
 
-ALONG = 50
-"""Up to this many other queued notice tasks are delivered along with the one a worker runs (over
-the same SMTP connection): a burst of registrations, each queuing its own task, goes out in a few
-runs instead of one connection and one task run per mail."""
+def request_delivery() -> None:
+    """Make sure a delivery of the outbox (``send_notice_mails``) waits in the queue; one that
+    waits already and is due is enough (two requests at the same moment may queue two: the
+    second finds nothing left to send). With a task backend that cannot run tasks later (the
+    immediate backend of the tests) the outbox is delivered now."""
+    if _can_defer():
+        from django_tasks_db.backend import DatabaseBackend
+        from django_tasks_db.models import DBTaskResult
+
+        if isinstance(task_backends["default"], DatabaseBackend):
+            # ``ready()``: READY and due (no ``run_after`` is stored as the largest date).
+            waiting = DBTaskResult.objects.ready().filter(task_path=send_notice_mails.module_path)
+            if waiting.exists():
+                return
+    send_notice_mails.enqueue()
 
 
-def _along(current: Any) -> list[tuple[str, list[int], int]]:
-    """Take (mark done) other notice tasks that wait in the database queue, for this run."""
+def _schedule_retry() -> None:
+    """Queue a delivery for when the earliest postponed e-mail is due (the tick would also)."""
+    due = mail.next_attempt()
+    if due is None or due <= timezone.now() or not _can_defer():
+        return
     from django.tasks import TaskResultStatus
-    from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    if not isinstance(task_backends["default"], DatabaseBackend):
-        return []
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            DBTaskResult.objects.ready()
-            .filter(task_path=send_notice_mails.module_path)
-            .exclude(id=current)
-            .select_for_update(skip_locked=True)
-            .order_by("-priority", "run_after", "enqueued_at")
-            .values_list("id", "args_kwargs")[:ALONG]
-        )
-        taken = [pk for pk, _arguments in rows]
-        DBTaskResult.objects.filter(id__in=taken, status=TaskResultStatus.READY).update(
-            status=TaskResultStatus.SUCCESSFUL,
-            started_at=now,
-            finished_at=now,
-            return_value={"delivered_with": str(current)},
-        )
-    groups = []
-    for _pk, arguments in rows:
-        kwargs = (arguments or {}).get("kwargs", {})
-        groups.append(
-            (str(kwargs.get("notice", "")), list(kwargs.get("ids", [])), int(kwargs.get("attempt", 1)))
-        )
-    return groups
+    waiting = DBTaskResult.objects.filter(
+        task_path=send_notice_mails.module_path, status=TaskResultStatus.READY, run_after__lte=due
+    )
+    if not waiting.exists():
+        send_notice_mails.using(run_after=due).enqueue()
 
 
-@task(takes_context=True)
-def send_notice_mails(
-    context: TaskContext, *, notice: str, ids: list[int], attempt: int = 1
-) -> dict[str, int]:
-    """Send one notice's e-mails for these ids (see ``mail.deliver_notices``), and those of other
-    notice tasks waiting in the queue (``ALONG``), over one SMTP connection."""
-    groups = [(notice, ids, attempt), *_along(context.task_result.id)]
-    totals = {"sent": 0, "bounced": 0, "failed": 0, "retry": 0, "skipped": 0, "tasks": len(groups)}
-    connection = mailers.default
-    try:
-        connection.open()
-    except OSError as error:
-        logger.warning("events mail: no SMTP connection error=%s", type(error).__name__)
-        groups_outcomes = [(group, mail.Outcome(retry=list(group[1]))) for group in groups]
-    else:
-        try:
-            groups_outcomes = [
-                (group, mail.deliver_notices(group[0], group[1], connection=connection)) for group in groups
-            ]
-        finally:
-            with contextlib.suppress(OSError):
-                connection.close()
-    for (group_notice, _ids, group_attempt), outcome in groups_outcomes:
-        totals["sent"] += len(outcome.sent)
-        totals["bounced"] += len(outcome.bounced)
-        totals["failed"] += len(outcome.failed)
-        totals["retry"] += len(outcome.retry)
-        totals["skipped"] += outcome.skipped
-        if not outcome.retry:
-            continue
-        if group_attempt < mail.MAX_ATTEMPTS and _can_defer():
-            send_notice_mails.using(run_after=timezone.now() + mail.RETRY_DELAY * group_attempt).enqueue(
-                notice=group_notice, ids=outcome.retry, attempt=group_attempt + 1
-            )
-        else:
-            logger.warning(
-                "events notice given up notice=%s attempts=%d unsent=%d",
-                group_notice,
-                group_attempt,
-                len(outcome.retry),
-            )
-    return totals
+@task
+def send_notice_mails(**_legacy: Any) -> dict[str, int]:
+    """Deliver the outbox (``mail.deliver_outbox``: due e-mails in batches over one SMTP
+    connection); postponed ones get a delivery queued for their time."""
+    result = mail.deliver_outbox()
+    _schedule_retry()
+    return result.as_dict()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +153,7 @@ def run_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
         ("offers_expired", lambda: len(expire_offers(now=now))),
         ("lapsed", lambda: len(lapse_unconfirmed(now=now))),
         ("reminders", lambda: send_reminders(now=now)),
+        ("notices", lambda: mail.deliver_outbox().sent),
     ]
     for name, part in parts:
         try:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reallabor.actors.forms.interactions import DATETIME_FORMATS, DateTimeLocalInput
-from reallabor.actors.models import Segment
+from reallabor.actors.models import Purpose, Segment
 from reallabor.core.views_helpers import RowFormSet
 from reallabor.events import permissions
 from reallabor.events.models import Event, EventDocument, EventSeries, Question
@@ -481,6 +481,16 @@ class InviteForm(forms.Form):
             "Only people with an e-mail address and consent to the office's information are invited."
         ),
     )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=Purpose.choices,
+        initial=Purpose.NEWSLETTER,
+        required=False,
+        help_text=_("Only people with a valid consent for this purpose are invited and mailed."),
+    )
+
+    def clean_purpose(self) -> str:
+        return str(self.cleaned_data.get("purpose") or Purpose.NEWSLETTER)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -494,7 +504,16 @@ class InviteForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=EventDocument.Kind.choices)
+    audience = forms.ChoiceField(
+        label=_("Who may download it"),
+        choices=EventDocument.Audience.choices,
+        initial=EventDocument.Audience.OFFICE,
+        required=False,
+    )
     file = forms.FileField(label=_("File"))
+
+    def clean_audience(self) -> str:
+        return str(self.cleaned_data.get("audience") or EventDocument.Audience.OFFICE)
 
 
 class MinutesForm(forms.Form):

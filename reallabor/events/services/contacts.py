@@ -43,18 +43,23 @@ def address_variants(email: str) -> list[str]:
     return sorted({email, email.lower(), f"{local_part}@{domain.lower()}" if local_part else email})
 
 
+FIND_PERSON_ROWS = 20
+
+
 def find_person(email: str) -> Person | None:
+    """The person with this address (not anonymised): the one who confirmed it, else the oldest."""
     if not email:
         return None
     variants = address_variants(email)
-    confirmed_first = Case(
-        When(email_confirmed__in=variants, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return (
-        Person.objects.filter(email__in=variants, anonymised_at__isnull=True)
-        .order_by(confirmed_first, "pk")
-        .first()
-    )
+    people = Person.objects.filter(email__in=variants, anonymised_at__isnull=True)
+    # Nearly always none or one: read them plainly and choose here (cheaper than ordering in SQL).
+    rows = list(people.order_by("pk")[:FIND_PERSON_ROWS])
+    if len(rows) == FIND_PERSON_ROWS:
+        confirmed_first = Case(
+            When(email_confirmed__in=variants, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return people.order_by(confirmed_first, "pk").first()
+    return next((row for row in rows if row.email_confirmed in variants), rows[0] if rows else None)
 
 
 def find_or_create_person(*, user: Any, first_name: str, last_name: str, email: str) -> tuple[Person, bool]:
@@ -90,7 +95,7 @@ def mark_address_confirmed(person: Person, email: str, at: dt.datetime | None = 
 
 def check_consent_purposes(value: Any, field: str = "consents") -> list[str]:
     """The purposes ticked, checked: known purposes with a consent text (raises a field error)."""
-    if value in (None, ""):
+    if value is None or value == "" or (isinstance(value, list | tuple | set) and not value):
         return []
     if isinstance(value, str):
         value = [value]

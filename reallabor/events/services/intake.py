@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reallabor.core.validation import ErrorCollector
@@ -42,12 +43,39 @@ class AlreadyRegistered(ValidationError):
         self.registration = registration
 
 
+def random_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
+
+
 def new_code(event: Event) -> str:
     """A check-in code not yet used at the event."""
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
+        code = random_code()
         if not Registration.objects.filter(event=event, code=code).exists():
             return code
+
+
+CODE_CANDIDATES = 3
+
+
+def find_active_and_code(event: Event, email: str) -> tuple[Registration | None, str]:
+    """``find_active`` and a check-in code not yet used at the event, in one query (a few random
+    candidates are looked up with the address; should all be taken, ``new_code`` asks again)."""
+    candidates = {random_code() for _number in range(CODE_CANDIDATES)}
+    condition = Q(code__in=candidates)
+    if email:
+        condition |= Q(status__in=Registration.ACTIVE, email__iexact=email)
+    found = list(Registration.objects.filter(event=event).filter(condition).order_by("created_at", "id"))
+    active = next(
+        (
+            row
+            for row in found
+            if email and row.status in Registration.ACTIVE and row.email.lower() == email.lower()
+        ),
+        None,
+    )
+    free = sorted(candidates - {row.code for row in found})
+    return active, free[0] if free else new_code(event)
 
 
 def _refuse(message: str) -> ValidationError:
@@ -109,8 +137,9 @@ def source_of(source: str | None, *, staff: bool, invitation: Invitation | None)
 
 
 def seat_status(event: Event, *, reserved: bool) -> str:
-    """Registered when a seat is free (or for an organiser seat), else waiting (event locked)."""
-    if reserved or count_seats(event).has_free_seat:
+    """Registered when a seat is free (or for an organiser seat), else waiting (event locked).
+    An event without a capacity always has a free seat (nothing to count)."""
+    if reserved or event.capacity is None or count_seats(event).has_free_seat:
         return Registration.Status.REGISTERED
     return Registration.Status.WAITING
 
@@ -128,8 +157,10 @@ def create_registration(
     created_by: Any,
     now: dt.datetime,
     status: str | None = None,
+    code: str | None = None,
 ) -> Registration:
-    """Write the registration (the event is locked and everything is checked)."""
+    """Write the registration (the event is locked and everything is checked); ``code``: a
+    check-in code known to be free (``find_active_and_code``), else one is found."""
     status = status or seat_status(event, reserved=reserved)
     confirm_by = (
         None if confirmed else min(now + dt.timedelta(hours=event.confirmation_hours), event.starts_at)
@@ -148,7 +179,7 @@ def create_registration(
         address_confirmed_at=now if confirmed else None,
         confirm_by=confirm_by,
         waiting_since=now if status == Registration.Status.WAITING else None,
-        code=new_code(event),
+        code=code or new_code(event),
         answers=answers,
         created_by=created_by,
     )

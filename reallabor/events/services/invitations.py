@@ -2,9 +2,12 @@
 
 Only people with an e-mail address that has not bounced and a valid consent for the purpose
 (default: the newsletter, the office's information about its offers) are invited; people invited
-before are not invited twice. Each invitation is a personal link (``tokens.invitation_token``):
-the way to register for an event by invitation. The e-mails go out after the commit
-(notice ``invited``); the mail module marks them sent (``mark_invitations_sent``).
+before are not invited twice. The purpose is kept on the invitation (``Invitation.purpose``): the
+e-mail goes out only while the person's consent for exactly that purpose is valid and the address
+does not bounce (checked again by the mail module when sending). Each invitation is a personal
+link (``tokens.invitation_token``): the way to register for an event by invitation. The e-mails
+go out after the commit (notice ``invited``, through the outbox); the mail module marks them sent
+(``mark_invitations_sent``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def invite_people(
     invited = set(Invitation.objects.filter(event=event).values_list("person_id", flat=True))
     author = acting(user)
     new = [
-        Invitation(event=event, person=person, created_by=author)
+        Invitation(event=event, person=person, purpose=purpose, created_by=author)
         for person in reachable.order_by("pk")
         if person.pk not in invited
     ]

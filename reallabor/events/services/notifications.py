@@ -1,9 +1,10 @@
 """What the participants must be told, handed to the mail module after the commit.
 
-The services call ``schedule(notice, registrations)`` inside their transaction. After a commit
-(never after a rollback) ``deliver(notice, ids)`` calls ``reallabor.events.mail.send_notices(notice,
-ids)`` — the mail module (written apart from the services) enqueues the e-mails there. Until that
-module exists, the notices are only logged.
+The services call ``schedule(notice, registrations)`` inside their transaction: it writes one
+row per e-mail into the outbox (``models.NoticeMail``) in that same transaction, so a rollback
+drops the e-mails with the change. After the commit ``deliver(notice, ids)`` calls
+``reallabor.events.mail.send_notices(notice, ids)``, which makes sure the worker delivers the
+outbox soon (the periodic tick picks up whatever a lost task left behind).
 
 The notices and what they mean for the e-mail:
 
@@ -50,16 +51,22 @@ class Notice(StrEnum):
 
 
 def schedule(notice: Notice, objects: Iterable[Any]) -> None:
-    """Deliver the notice for these registrations (or invitations) after the commit."""
+    """Put the notice's e-mails for these registrations (or invitations) into the outbox, in the
+    caller's transaction; they are delivered after the commit."""
+    from reallabor.events.models import NoticeMail
+
     ids = [obj.pk for obj in objects]
-    if ids:
-        transaction.on_commit(functools.partial(deliver, notice, ids))
+    if not ids:
+        return
+    field = "invitation_id" if notice == Notice.INVITED else "registration_id"
+    NoticeMail.objects.bulk_create([NoticeMail(notice=str(notice), **{field: pk}) for pk in ids])
+    transaction.on_commit(functools.partial(deliver, notice, ids))
 
 
 def deliver(notice: Notice, ids: list[int]) -> None:
+    from reallabor.events import mail
+
     try:
-        from reallabor.events import mail  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        log.info("events notice %s for %s record(s): no mail module", notice, len(ids))
-        return
-    mail.send_notices(notice, ids)
+        mail.send_notices(notice, ids)
+    except Exception:  # the outbox keeps the e-mails; the periodic tick delivers them
+        log.exception("events notice %s: delivery not started", notice)

@@ -52,6 +52,7 @@ from reallabor.events.services.intake import (
     check_open,
     create_registration,
     find_active,
+    find_active_and_code,
     new_code,
     seat_status,
     source_of,
@@ -163,7 +164,7 @@ def _write(
         earlier = Registration.objects.filter(pk=invitation.registration_id).first()
         if earlier is not None and earlier.is_active:
             raise AlreadyRegistered(earlier)
-    existing = find_active(event, details["email"])
+    existing, code = find_active_and_code(event, details["email"])
     if existing is not None:
         raise AlreadyRegistered(existing)
     actor = user if staff else None
@@ -186,6 +187,7 @@ def _write(
         confirmed=confirmed,
         created_by=acting(user) if staff else None,
         now=now,
+        code=code,
     )
     if confirmed and not staff:
         contacts.mark_address_confirmed(person, details["email"], now)

@@ -21,7 +21,7 @@ from reallabor.actors.tests.test_mailings_send import Inbox, smtp_settings, star
 from reallabor.core.testing.actors import give_consent, make_person
 from reallabor.core.testing.events import make_event, register_person
 from reallabor.events import mail
-from reallabor.events.models import Invitation, Registration
+from reallabor.events.models import Invitation, NoticeMail, Registration
 from reallabor.events.services import events as event_services
 from reallabor.events.services import invitations as invitation_services
 from reallabor.events.services import registrations as registration_services
@@ -238,7 +238,14 @@ def test_a_notice_no_longer_true_is_not_sent(
     registration_services.cancel_registration(user=None, registration=registration)
     for callback in callbacks:
         callback()
-    assert inbox.messages == []
+    # The outbox holds both e-mails; the confirmation is no longer true, the cancellation is sent.
+    assert [m["Subject"] for m in inbox.messages] == [f"Registration cancelled: {event.title}"]
+    rows = NoticeMail.objects.filter(registration=registration)
+    assert {(row.notice, row.status) for row in rows if row.notice != "cancelled"} == {
+        ("confirm_address", "skipped"),
+        ("registered", "skipped"),
+    }
+    assert rows.get(notice="cancelled").status == "sent"
 
 
 def test_invitations_only_to_people_who_still_consent(
@@ -335,7 +342,9 @@ def test_queries_per_batch_are_constant(
     assert len(inbox.messages) == count
 
 
-def test_send_notices_splits_into_batches(inbox: Inbox, django_capture_on_commit_callbacks: Capture) -> None:
+def test_the_outbox_goes_out_in_batches_over_one_connection(
+    inbox: Inbox, django_capture_on_commit_callbacks: Capture
+) -> None:
     event = make_event(capacity=None)
     with django_capture_on_commit_callbacks(execute=False):
         ids = [register_person(event, email=f"p{n}@example.org").pk for n in range(5)]
@@ -346,7 +355,9 @@ def test_send_notices_splits_into_batches(inbox: Inbox, django_capture_on_commit
     finally:
         mail.BATCH_SIZE = original
     assert sorted(m["To"] for m in inbox.messages) == sorted(f"p{n}@example.org" for n in range(5))
-    assert inbox.connections == 3
+    assert inbox.connections == 1
+    assert NoticeMail.objects.filter(notice="registered", status="sent").count() == 5
+    assert not NoticeMail.objects.filter(status="pending").exists()
 
 
 def test_german_by_default(inbox: Inbox, settings: Any) -> None:

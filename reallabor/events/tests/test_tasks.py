@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from reallabor.actors.tests.test_mailings_worker import refill_migrated_data  # noqa: F401 - a fixture
 from reallabor.core.testing.events import make_event, register_person
 from reallabor.events import tasks
-from reallabor.events.models import Registration
+from reallabor.events.models import NoticeMail, Registration
 from reallabor.events.services import registrations as registration_services
 
 pytestmark = pytest.mark.django_db
@@ -89,12 +89,22 @@ def test_a_tick_queues_the_next_one_later() -> None:
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_notices_are_stored_for_the_worker(django_capture_on_commit_callbacks: Any) -> None:
+def test_notices_wait_in_the_outbox_and_one_delivery_is_queued(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     event = make_event()
     with django_capture_on_commit_callbacks(execute=True):
-        registration = register_person(event, confirmed=False)
+        first = register_person(event, confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = register_person(event, confirmed=False)
+    rows = NoticeMail.objects.order_by("id")
+    assert [(row.notice, row.registration_id, row.status) for row in rows] == [
+        ("confirm_address", first.pk, "pending"),
+        ("confirm_address", second.pk, "pending"),
+    ]
+    # One delivery waits for both.
     stored = DBTaskResult.objects.get(task_path="reallabor.events.tasks.send_notice_mails")
-    assert stored.args_kwargs["kwargs"] == {"notice": "confirm_address", "ids": [registration.pk]}
+    assert stored.status == TaskResultStatus.READY
 
 
 # The worker closes the database connection between tasks: a transactional test (as in the actors'
@@ -103,17 +113,17 @@ def test_notices_are_stored_for_the_worker(django_capture_on_commit_callbacks: A
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("refill_migrated_data")
 @override_settings(TASKS=DATABASE_TASKS)
-def test_one_worker_run_delivers_the_other_waiting_notices_along(
+def test_one_worker_run_delivers_the_outbox_over_one_connection(
     django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     from reallabor.actors.tests.test_mailings_send import Inbox, smtp_settings, start_server
 
     event = make_event()
-    with django_capture_on_commit_callbacks(execute=True):
-        for number in range(4):
-            register_person(event, confirmed=False, email=f"p{number}@example.org")
+    for number in range(4):
+        register_person(event, confirmed=False, email=f"p{number}@example.org")
     stored = DBTaskResult.objects.filter(task_path="reallabor.events.tasks.send_notice_mails")
-    assert stored.count() == 4
+    assert stored.count() == 1
+    assert NoticeMail.objects.filter(status="pending").count() == 4
     inbox = Inbox()
     controller = start_server(inbox)
     try:
@@ -124,5 +134,25 @@ def test_one_worker_run_delivers_the_other_waiting_notices_along(
     assert sorted(m["To"] for m in inbox.messages) == [f"p{n}@example.org" for n in range(4)]
     assert inbox.connections == 1
     assert set(stored.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
-    results = [row.return_value for row in stored]
-    assert sorted((result or {}).get("tasks", 0) for result in results) == [0, 0, 0, 4]
+    assert (stored.get().return_value or {})["sent"] == 4
+    assert NoticeMail.objects.filter(status="sent").count() == 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("refill_migrated_data")
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_tick_delivers_what_a_lost_task_left(settings: Any) -> None:
+    from reallabor.actors.tests.test_mailings_send import Inbox, smtp_settings, start_server
+
+    event = make_event()
+    register_person(event, confirmed=False, email="lost@example.org")
+    DBTaskResult.objects.all().delete()  # the delivery task got lost
+    inbox = Inbox()
+    controller = start_server(inbox)
+    try:
+        with override_settings(**smtp_settings(controller.port)):
+            result = tasks.run_tick()
+    finally:
+        controller.stop()
+    assert result["notices"] == 1
+    assert [m["To"] for m in inbox.messages] == ["lost@example.org"]

@@ -3,18 +3,18 @@ printable sign-in sheet (PDF), documents (minutes, slides, others) and the minut
 
 Every export of personal data is written to the actors' audit trail (``privacy.log_access``).
 Documents live in the media storage, which is not served: they are handed out here, to those who
-manage the event.
+manage the event, and — when the office shared them with everybody — to the public on the page of a
+listed public event (``public_document_download``; the participants' downloads are in
+``views.selfservice``).
 """
 
 from __future__ import annotations
 
-import mimetypes
 import uuid as uuid_module
-from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from reallabor.actors.models import PersonalDataAccess
 from reallabor.actors.services.privacy import log_access
@@ -32,6 +32,7 @@ from reallabor.actors.views.segments import export_response
 from reallabor.core.exceptions import EditConflict
 from reallabor.core.views_helpers import acting_user, add_service_errors, posted_revision
 from reallabor.events import exports
+from reallabor.events.downloads import file_response
 from reallabor.events.forms.office import DocumentForm, MinutesForm
 from reallabor.events.models import Event, EventDocument
 from reallabor.events.services import documents as document_services
@@ -117,6 +118,7 @@ def _documents_context(request: HttpRequest, event: Event, form: DocumentForm) -
         "event": event,
         "documents": list(event.documents.select_related("uploaded_by").order_by("uploaded_at", "id")),
         "form": form,
+        "audiences": EventDocument.Audience.choices,
         "crumbs": event_crumbs(event, (_("Documents"), None)),
     }
 
@@ -134,6 +136,7 @@ def document_list(request: HttpRequest, slug: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 file=form.cleaned_data["file"],
                 kind=form.cleaned_data["kind"],
+                audience=form.cleaned_data["audience"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -153,14 +156,41 @@ def _document(request: HttpRequest, slug: str, uuid: uuid_module.UUID) -> EventD
 
 @office_view
 def document_download(request: HttpRequest, slug: str, uuid: uuid_module.UUID) -> HttpResponseBase:
+    return file_response(_document(request, slug, uuid))
+
+
+@require_GET
+def public_document_download(request: HttpRequest, slug: str, uuid: uuid_module.UUID) -> HttpResponseBase:
+    """A document the office shared with everybody, of a listed public event (else 404, for
+    everybody alike: the office downloads through its own pages)."""
+    event = Event.objects.public().filter(slug=slug).first()
+    if event is None:
+        raise Http404(_("Not found."))
+    document = document_services.public_documents(event).filter(uuid=uuid).select_related("event").first()
+    if document is None:
+        raise Http404(_("Not found."))
+    return file_response(document)
+
+
+@office_view
+@require_POST
+def document_audience(request: HttpRequest, slug: str, uuid: uuid_module.UUID) -> HttpResponse:
+    """Change who may download a document."""
     document = _document(request, slug, uuid)
-    name = PurePath(document.file.name or "").name or "dokument"
     try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file of this document is missing.")) from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+        document_services.set_document_audience(
+            user=acting_user(request), document=document, audience=request.POST.get("audience", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("“%(title)s”: %(audience)s.")
+            % {"title": document.title, "audience": document.get_audience_display()},
+        )
+    return redirect("events:document-list", slug=slug)
 
 
 @office_view
@@ -218,6 +248,16 @@ urlpatterns: list[URLPattern] = [
     ),
     path("veranstaltungen/<slug:slug>/dokumente/", document_list, name="document-list"),
     path("veranstaltungen/<slug:slug>/dokumente/<uuid:uuid>/", document_download, name="document-download"),
+    path(
+        "veranstaltungen/<slug:slug>/dokumente/<uuid:uuid>/freigabe/",
+        document_audience,
+        name="document-audience",
+    ),
+    path(
+        "veranstaltungen/<slug:slug>/unterlagen/<uuid:uuid>/",
+        public_document_download,
+        name="document-public",
+    ),
     path(
         "veranstaltungen/<slug:slug>/dokumente/<uuid:uuid>/entfernen/",
         document_remove,

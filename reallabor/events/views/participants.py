@@ -5,29 +5,37 @@ declined and lapsed registrations, attendance and the seat counts; staff registe
 behalf (phone, at the door; an organiser seat if they like), cancel a registration for someone, and
 invite a segment of the actors app.
 
-The page stays fast with hundreds of participants: one query reads every registration as plain
-values and the table rows are written in Python (``html_rows``), so the number of queries does not
-grow with the participants.
+The page stays fast with hundreds of participants: the list is paged (``PER_PAGE`` rows, in the
+order registered, offered, waiting, ended; ``?page=``) and searched on the server (``?q=``: name,
+e-mail address, organisation); one query counts the groups, one reads the page's rows as plain
+values, and the table rows are written in Python (``html_rows``), so the number of queries does
+not grow with the participants. The exports (``views.exports``) hold everybody.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuid_module
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reallabor.actors.filters import reachable_people
-from reallabor.actors.models import Purpose
+from reallabor.actors.models import Segment
 from reallabor.actors.views.common import office_view
 from reallabor.core.views_helpers import (
     DateText,
@@ -45,9 +53,9 @@ from reallabor.events.forms.office import InviteForm, OnBehalfForm
 from reallabor.events.models import Event, Invitation, Registration
 from reallabor.events.services import invitations as invitation_services
 from reallabor.events.services import registrations as registration_services
-from reallabor.events.services.seats import count_seats
+from reallabor.events.services.seats import Seats
 from reallabor.events.views.office import event_crumbs
-from reallabor.labs.forms import organisation_suggestions
+from reallabor.labs.forms import ORGANISATION_OPTIONS_ID
 
 COLUMNS = (
     "uuid",
@@ -63,15 +71,16 @@ COLUMNS = (
     "offer_expires_at",
     "checked_in_at",
     "cancelled_at",
-    "created_at",
 )
 S = Registration.Status
 
 
-def get_participants_event(request: HttpRequest, slug: str) -> Event:
+def get_participants_event(
+    request: HttpRequest, slug: str, *, select_related: tuple[str, ...] = ("lab", "series")
+) -> Event:
     """The event (404 when not visible); 403 unless the user may see its participants."""
     user = acting_user(request)
-    event = get_visible_or_404(Event, user, slug=slug, select_related=("lab", "series"))
+    event = get_visible_or_404(Event, user, slug=slug, select_related=select_related)
     require(
         permissions.can_see_participants(user, event),
         _("Only the office of the event's lab sees its participants."),
@@ -79,27 +88,110 @@ def get_participants_event(request: HttpRequest, slug: str) -> Event:
     return event
 
 
-def participant_rows(event: Event) -> dict[str, list[Row]]:
-    """Every registration of the event as plain values, grouped: registered, offered, waiting (in
-    their order), ended (cancelled, declined, lapsed). One query."""
-    groups: dict[str, list[Row]] = {"registered": [], "offered": [], "waiting": [], "ended": []}
-    values = Registration.objects.filter(event=event).order_by("created_at", "id").values(*COLUMNS)
+PER_PAGE = 50
+MAX_PAGE = 10_000
+SEARCH_MAX = 100
+GROUPS = ("registered", "offered", "waiting", "ended")
+_GROUP_OF = {S.REGISTERED: "registered", S.OFFERED: "offered", S.WAITING: "waiting"}
+
+
+def search_filter(text: str) -> Q:
+    """The registrations whose name, e-mail address or organisation contain every word of ``text``."""
+    condition = Q()
+    for word in text.split()[:10]:
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(organisation_name__icontains=word)
+        )
+    return condition
+
+
+def _participant_order() -> list[Any]:
+    """The order of the page: registered (organiser seats first, then by name), open offers,
+    the waiting list in its order, then the ended registrations (each group by registration).
+
+    Plain SQL expressions (parameters for every value): the same ``Case``/``When`` expressions
+    cost the page more to build than the database needs to sort."""
+    registered, offered, waiting = str(S.REGISTERED), str(S.OFFERED), str(S.WAITING)
+    return [
+        RawSQL(
+            "CASE status WHEN %s THEN 0 WHEN %s THEN 1 WHEN %s THEN 2 ELSE 3 END",
+            (registered, offered, waiting),
+        ),
+        RawSQL("CASE WHEN status = %s AND reserved THEN 0 ELSE 1 END", (registered,)),
+        RawSQL("CASE WHEN status = %s THEN LOWER(last_name) ELSE '' END", (registered,)),
+        RawSQL("CASE WHEN status = %s THEN LOWER(first_name) ELSE '' END", (registered,)),
+        RawSQL(
+            "CASE WHEN status = %s THEN COALESCE(waiting_since, created_at) ELSE created_at END", (waiting,)
+        ),
+        "created_at",
+        "id",
+    ]
+
+
+def _group_of(status: str) -> str:
+    return _GROUP_OF.get(status, "ended")  # type: ignore[call-overload]
+
+
+def participant_counts(event: Event, search: Q | None = None) -> dict[str, int]:
+    """Per group the registrations (and ``<group>_matching`` those matching ``search``),
+    ``attended`` and the seats held (``organisers_holding``, ``others_holding``, as
+    ``services.seats.count_seats`` counts them): one grouped query (two when searching)."""
+    counts: dict[str, int] = dict.fromkeys(
+        (
+            *GROUPS,
+            *(f"{name}_matching" for name in GROUPS),
+            "attended",
+            "organisers_holding",
+            "others_holding",
+        ),
+        0,
+    )
+    registrations = Registration.objects.filter(event=event)
+    grouped = (
+        registrations.values_list("status", "reserved")
+        .annotate(number=Count("pk"), attended=Count("checked_in_at"))
+        .order_by()
+    )
+    for status, reserved, number, attended in grouped:
+        counts[_group_of(status)] += number
+        if status == S.REGISTERED:
+            counts["attended"] += attended
+        if status in Registration.HOLDING:
+            counts["organisers_holding" if reserved else "others_holding"] += number
+    if search is None:
+        counts.update({f"{name}_matching": counts[name] for name in GROUPS})
+    else:
+        matching = registrations.filter(search).values_list("status").annotate(number=Count("pk")).order_by()
+        for status, number in matching:
+            counts[f"{_group_of(status)}_matching"] += number
+    return counts
+
+
+PARTICIPANT_ORDER = _participant_order()
+
+
+def participant_order() -> list[Any]:
+    return list(PARTICIPANT_ORDER)
+
+
+def participant_rows(
+    event: Event, *, search: Q | None = None, start: int = 0, stop: int | None = None
+) -> dict[str, list[Row]]:
+    """The registrations of the event (those matching ``search``; the slice ``start:stop`` of the
+    page's order) as plain values, grouped: registered, offered, waiting (in their order), ended
+    (cancelled, declined, lapsed). One query."""
+    groups: dict[str, list[Row]] = {name: [] for name in GROUPS}
+    queryset = Registration.objects.filter(event=event)
+    if search is not None:
+        queryset = queryset.filter(search)
+    values = queryset.order_by(*participant_order()).values(*COLUMNS)[start:stop]
     for value in values:
         row = Row(value)
         row["name"] = " ".join(part for part in (value["first_name"], value["last_name"]) if part)
-        status = value["status"]
-        if status == S.REGISTERED:
-            groups["registered"].append(row)
-        elif status == S.OFFERED:
-            groups["offered"].append(row)
-        elif status == S.WAITING:
-            groups["waiting"].append(row)
-        else:
-            groups["ended"].append(row)
-    groups["waiting"].sort(key=lambda row: (row.waiting_since or row.created_at, row.created_at))
-    groups["registered"].sort(
-        key=lambda row: (not row.reserved, row.last_name.casefold(), row.first_name.casefold())
-    )
+        groups[_group_of(value["status"])].append(row)
     return groups
 
 
@@ -147,6 +239,64 @@ def _rows_html(event: Event, rows: list[Row], *, kind: str) -> SafeString:
 PLACEHOLDER = uuid_module.UUID("00000000-0000-4000-8000-000000000000")
 
 
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _search_text(request: HttpRequest) -> str:
+    return " ".join((request.GET.get("q") or "").replace("\x00", "").split())[:SEARCH_MAX]
+
+
+def organisation_datalist() -> SafeString:
+    """The list of the organisation input's suggestions, empty at first: htmx fills it from
+    ``organisations:organisation-options`` while the user types (without JavaScript the input
+    takes the organisation's short name or exact name). Three hundred options on every load
+    cost more than the rest of the page."""
+    return mark_safe(f'<datalist id="{ORGANISATION_OPTIONS_ID}"></datalist>')
+
+
+TEMPLATE = "events/office_participants.html"
+
+
+def form_fields(partial: str, context: dict[str, Any], *, cache_key: str | None) -> SafeString:
+    """A form's fields (``TEMPLATE#partial``, no CSRF token). An empty form looks the same for
+    everybody who gets the same ``cache_key`` (its choices in it): rendered once and kept. The
+    form in ``context`` may be given as a callable (the template calls it): built on a miss only."""
+    if cache_key is None:
+        return mark_safe(render_to_string(f"{TEMPLATE}#{partial}", context))
+    key = f"events:participants:{partial}:{get_language()}:{cache_key}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(f"{TEMPLATE}#{partial}", context)
+        cache.set(key, html, 60 * 60)
+    return mark_safe(html)
+
+
+def _invite_fields(user: Any, invite_form: InviteForm | None) -> SafeString:
+    """The invitation form's fields; the empty form from one query of the segments' names (the
+    same choices as the form's; the form itself is built only when the cache misses)."""
+    if invite_form is not None:
+        return form_fields("invite-fields", {"invite_form": invite_form}, cache_key=None)
+    rows = [
+        (str(uuid), name)
+        for uuid, name in Segment.objects.visible_to(user).order_by("name").values_list("uuid", "name")
+    ]
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
+    def empty_form() -> InviteForm:
+        form = InviteForm(user=user)
+        field = form.fields["segment"]
+        form.fields["segment"] = forms.ChoiceField(
+            label=field.label,
+            help_text=field.help_text,
+            choices=[("", field.empty_label), *rows],  # type: ignore[attr-defined]
+        )
+        return form
+
+    return form_fields("invite-fields", {"invite_form": empty_form}, cache_key=digest)
+
+
 def _render(
     request: HttpRequest,
     event: Event,
@@ -155,32 +305,65 @@ def _render(
     invite_form: InviteForm | None = None,
 ) -> HttpResponse:
     user = acting_user(request)
-    groups = participant_rows(event)
-    attended = sum(1 for row in groups["registered"] if row.checked_in_at)
+    query = _search_text(request)
+    search = search_filter(query) if query else None
+    counts = participant_counts(event, search)
+    matching = sum(counts[f"{name}_matching"] for name in GROUPS)
+    last_page = max(1, -(-matching // PER_PAGE))
+    page_number = min(_page_number(request), last_page)
+    start = (page_number - 1) * PER_PAGE
+    groups = participant_rows(event, search=search, start=start, stop=start + PER_PAGE)
+    # Where each group begins (a group on other pages is linked from its heading).
+    sections = []
+    offset = 0
+    for name in GROUPS:
+        count = counts[f"{name}_matching"]
+        sections.append({"name": name, "count": count, "page": offset // PER_PAGE + 1})
+        offset += count
     context: dict[str, Any] = {
         "event": event,
-        "seats": count_seats(event),
-        "counts": {name: len(rows) for name, rows in groups.items()},
-        "attended": attended,
+        "seats": Seats(
+            capacity=event.capacity,
+            reserved_seats=event.reserved_seats,
+            organisers=counts["organisers_holding"],
+            others=counts["others_holding"],
+            waiting=counts["waiting"],
+        ),
+        "counts": {name: counts[f"{name}_matching"] for name in GROUPS},
+        "totals": {name: counts[name] for name in GROUPS},
+        "shown": {name: len(rows) for name, rows in groups.items()},
+        "sections": {section["name"]: section for section in sections},
+        "attended": counts["attended"],
+        "query": query,
+        "matching": matching,
+        "page_number": page_number,
+        "has_previous": page_number > 1,
+        "has_next": page_number < last_page,
+        "last_page": last_page,
+        "per_page": PER_PAGE,
         "registered_html": _rows_html(event, groups["registered"], kind="registered"),
         "offered_html": _rows_html(event, groups["offered"], kind="offered"),
         "waiting_html": _rows_html(event, groups["waiting"], kind="waiting"),
         "ended_html": _rows_html(event, groups["ended"], kind="ended"),
-        "form": form or OnBehalfForm(),
-        "invite_form": invite_form or InviteForm(user=user),
+        "form": form,
+        "invite_form": invite_form,
+        "add_fields": form_fields(
+            "add-fields", {"form": form or OnBehalfForm}, cache_key=None if form is not None else "empty"
+        ),
+        "invite_fields": _invite_fields(user, invite_form),
         # A refused form is shown with its reasons even when registering is no longer possible.
         "may_register": (form is not None and bool(form.errors))
         or (invite_form is not None)
         or (not event.is_cancelled and event.starts_at > timezone.now() and event.published_at is not None),
-        "organisations": organisation_suggestions(),
+        "organisation_datalist": organisation_datalist(),
         "crumbs": event_crumbs(event, (_("Participants"), None)),
     }
-    return render(request, "events/office_participants.html", context)
+    return render(request, TEMPLATE, context)
 
 
 @office_view
 def event_participants(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render(request, get_participants_event(request, slug))
+    return _render(request, get_participants_event(request, slug, select_related=()))
 
 
 @office_view
@@ -250,12 +433,13 @@ def event_invite(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, event, invite_form=form)
     segment = form.cleaned_data["segment"]
+    purpose = form.cleaned_data["purpose"]
     try:
         people = invitation_services.segment_people_or_error(segment, user=user)
         total = people.count()
-        reachable = reachable_people(people, Purpose.NEWSLETTER).count()
+        reachable = reachable_people(people, purpose).count()
         invited_before = Invitation.objects.filter(event=event, person__in=people).count()
-        invited = invitation_services.invite_segment(user=user, event=event, segment=segment)
+        invited = invitation_services.invite_segment(user=user, event=event, segment=segment, purpose=purpose)
     except ValidationError as error:
         add_service_errors(form, error, {"event": "segment", "people": "segment"})
         return _render(request, event, invite_form=form)

@@ -23,7 +23,7 @@ import itertools
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -31,12 +31,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reallabor.actors.models import ConsentText
 from reallabor.actors.services.consent import current_texts
+from reallabor.core.cache import cache_scope, cached_render
 from reallabor.core.views_helpers import get_visible_or_404, is_htmx, render_page, unreadable_post
 from reallabor.events import calendar
 from reallabor.events.forms.public import RegistrationForm, add_registration_errors
 from reallabor.events.models import Event, EventSeries, Invitation, Registration
 from reallabor.events.permissions import can_create_any_event, can_manage_event, can_see_series_development
+from reallabor.events.selectors import event_seats
 from reallabor.events.services import registrations as registration_services
 from reallabor.events.services.common import local
 from reallabor.events.services.registrations import AlreadyRegistered
@@ -160,6 +163,7 @@ def _event_context(
     form: RegistrationForm | None = None,
     invitation: Invitation | None = None,
     invitation_token: str = "",
+    with_form: bool = True,
 ) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
@@ -176,9 +180,9 @@ def _event_context(
     measures = list(
         Measure.objects.visible_to(user).filter(events=event).select_related("lab").order_by("title")  # type: ignore[arg-type]
     )
-    questions = list(event.questions.all())
     state = registration_state(event, now=now, invitation=invitation)
-    if form is None and state["open"]:
+    if form is None and state["open"] and with_form:
+        questions = list(event.questions.all())
         initial: dict[str, Any] = {}
         if invitation is not None:
             person = invitation.person
@@ -188,12 +192,6 @@ def _event_context(
         action = reverse("events:invitation", kwargs={"token": invitation_token})
     else:
         action = reverse("events:event-register", kwargs={"slug": event.slug})
-    crumbs: list[tuple[str, str | None]] = []
-    if event.series_id and event.series:
-        crumbs.append(
-            (event.series.title, reverse("events:series-detail", kwargs={"slug": event.series.slug}))
-        )
-    crumbs.append((event.title, None))
     return {
         "event": event,
         "seats": count_seats(event),
@@ -210,18 +208,76 @@ def _event_context(
         "can_manage": can_manage_event(user, event),
         "shows_online_link": can_manage_event(user, event),
         "is_online": event.format != Event.Format.IN_PERSON,
-        "crumbs": _crumbs(*crumbs),
+        "crumbs": _event_crumbs(event),
     }
+
+
+def _event_crumbs(event: Event) -> list[tuple[str, str | None]]:
+    crumbs: list[tuple[str, str | None]] = []
+    if event.series_id and event.series:
+        crumbs.append(
+            (event.series.title, reverse("events:series-detail", kwargs={"slug": event.series.slug}))
+        )
+    crumbs.append((event.title, None))
+    return _crumbs(*crumbs)
 
 
 def _get_event(request: HttpRequest, slug: str) -> Event:
     return get_visible_or_404(Event, request.user, slug=slug, select_related=("series", "host", "lab"))
 
 
+EVENT_TEMPLATE = "events/public_event.html"
+
+
+def _cached_event_context(request: HttpRequest, event: Event) -> dict[str, Any]:
+    """The event page for visitors who share cached fragments (``core.cache.cache_scope``): the
+    facts, the description and the links, and the empty form's fields, are rendered once until
+    any content changes (``content_changed``; the consent texts are in the form's key); the
+    seats, the registration state and the CSRF token are fresh on every request."""
+    user = request.user
+    can_manage = can_manage_event(user, event)
+    state = registration_state(event, now=timezone.now())
+    built: dict[str, Any] = {}
+
+    def build() -> dict[str, Any]:
+        if not built:
+            built.update(_event_context(request, event, with_form=False))
+        return built
+
+    key = f"{event.pk}:{event.revision}:{int(can_manage)}"
+    context: dict[str, Any] = {
+        "event": event,
+        "seats": event_seats(event),
+        "state": state,
+        "facts_html": cached_render(request, f"{EVENT_TEMPLATE}#facts", build, key=key),
+        "about_html": cached_render(request, f"{EVENT_TEMPLATE}#about", build, key=key),
+        "form_action": reverse("events:event-register", kwargs={"slug": event.slug}),
+        "can_manage": can_manage,
+        "crumbs": _event_crumbs(event),
+    }
+    if state["open"]:
+        # The consent texts change without a content change: every text's id is in the key.
+        texts = ConsentText.objects.order_by("pk").values_list("pk", flat=True)
+        form_key = f"{key}:" + ",".join(str(pk) for pk in texts)
+        context["fields_html"] = cached_render(
+            request,
+            f"{EVENT_TEMPLATE}#form-fields",
+            lambda: {
+                "form": RegistrationForm(questions=list(event.questions.all()), consent_texts=current_texts())
+            },
+            key=form_key,
+        )
+    return context
+
+
 @require_GET
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _get_event(request, slug)
-    return render_page(request, "events/public_event.html", _event_context(request, event))
+    if cache_scope(request.user) is None:
+        event = _get_event(request, slug)
+        return render_page(request, EVENT_TEMPLATE, _event_context(request, event))
+    # The host and the lab are read only when the cached parts are rendered.
+    event = get_visible_or_404(Event, request.user, slug=slug, select_related=("series",))
+    return render_page(request, EVENT_TEMPLATE, _cached_event_context(request, event))
 
 
 def _register(
@@ -231,6 +287,7 @@ def _register(
     problem = unreadable_post(request)
     if problem:
         return render_page(request, "400.html", {"message": problem}, status=400)
+    prefetch_related_objects([event], "questions")  # the form's and the service's questions, read once
     questions = list(event.questions.all())
     form = RegistrationForm(request.POST, questions=questions, consent_texts=current_texts())
     outcome: dict[str, Any] | None = None
@@ -274,7 +331,8 @@ def _outcome(registration: Registration) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _get_event(request, slug)
+    # The series only (the outcome's page); the form shown again loads what else it needs.
+    event = get_visible_or_404(Event, request.user, slug=slug, select_related=("series",))
     if request.method != "POST":
         return redirect(reverse("events:event-detail", kwargs={"slug": event.slug}) + "#anmeldung")
     return _register(request, event)

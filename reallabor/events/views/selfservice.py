@@ -7,7 +7,9 @@
 - ``…/bestaetigen/``: confirming the address (double opt-in);
 - ``…/platz-annehmen/``, ``…/platz-ablehnen/``: answering an offered seat;
 - ``…/rueckmeldung/``: the feedback after the event (attendees);
-- ``…/kalender.ics``: the event's calendar file with the personal link.
+- ``…/kalender.ics``: the event's calendar file with the personal link;
+- ``…/unterlagen/<uuid>/``: a document the office shared with the participants (or everybody),
+  for a registration that holds its seat (``services.documents.for_participant``; else 404).
 
 Each token is made for one purpose (``services.tokens.Purpose``). GET never changes anything:
 every change is a button (POST). A damaged link gives a 400 page, an expired link or a
@@ -17,13 +19,14 @@ act for the participant (``user=None``), whoever is signed in.
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,9 +37,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reallabor.core.validation import error_dict
 from reallabor.core.views_helpers import unreadable_post
 from reallabor.events import calendar, links
+from reallabor.events.downloads import file_response
 from reallabor.events.forms.public import DetailsForm, FeedbackForm, add_registration_errors
 from reallabor.events.models import Event, Feedback, Registration
 from reallabor.events.qr import qr_svg
+from reallabor.events.services import documents as document_services
 from reallabor.events.services import feedback as feedback_services
 from reallabor.events.services import registrations as registration_services
 from reallabor.events.services import waitlist
@@ -71,7 +76,7 @@ def personal_link(purpose: Purpose) -> Callable[[Callable[..., HttpResponse]], C
     """The view gets the registration of the token (for ``purpose``) instead of the token."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
             try:
                 registration = registration_from_token(token, purpose)
             except LinkError as error:
@@ -79,7 +84,7 @@ def personal_link(purpose: Purpose) -> Callable[[Callable[..., HttpResponse]], C
             problem = unreadable_post(request)
             if problem:
                 return render(request, "400.html", {"message": problem}, status=400)
-            return view(request, registration, token)
+            return view(request, registration, token, **kwargs)
 
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
@@ -207,9 +212,24 @@ def registration_manage(request: HttpRequest, registration: Registration, token:
         else "",
         "cutoff": registration_services.cutoff(event),
         "past": event.ends_at <= now,
+        "documents": list(document_services.for_participant(registration)),
         "crumbs": _crumbs(event, _("Your registration")),
     }
     return render(request, "events/selfservice_manage.html", context, status=status)
+
+
+@require_GET
+@personal_link(Purpose.MANAGE)
+def registration_document(
+    request: HttpRequest, registration: Registration, token: str, uuid: uuid_module.UUID
+) -> HttpResponse:
+    """A document for the participants, through the personal link (404 for any other)."""
+    document = (
+        document_services.for_participant(registration).filter(uuid=uuid).select_related("event").first()
+    )
+    if document is None:
+        raise Http404(_("Not found."))
+    return file_response(document)  # type: ignore[return-value]  # a FileResponse: streamed
 
 
 @require_http_methods(["GET", "POST"])
@@ -413,4 +433,7 @@ urlpatterns = [
     path("anmeldung/<str:token>/platz-annehmen/", registration_accept, name="registration-accept"),
     path("anmeldung/<str:token>/platz-ablehnen/", registration_decline, name="registration-decline"),
     path("anmeldung/<str:token>/rueckmeldung/", registration_feedback, name="registration-feedback"),
+    path(
+        "anmeldung/<str:token>/unterlagen/<uuid:uuid>/", registration_document, name="registration-document"
+    ),
 ]
