@@ -25,7 +25,8 @@ def record_version(
 
     A change that changes nothing records nothing (returns None), except creation and deletion.
     """
-    previous = latest_version(obj)
+    # A creation has no earlier state (primary keys are never reused), so none is read.
+    previous = None if action == Version.Action.CREATED else latest_version(obj)
     changes = diff_states(previous.data if previous else None, data)
     if not changes and action in (Version.Action.CHANGED, Version.Action.RESTORED):
         return None

@@ -53,28 +53,37 @@ def _day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def person_state(person: Person) -> dict[str, Any]:
-    """What the history stores about a person: the contact data and the affiliations."""
+def _affiliation_state(row: Affiliation) -> dict[str, Any]:
+    return {
+        "organisation": row.organisation.slug,
+        "role": row.role,
+        "start_date": _day(row.start_date),
+        "end_date": _day(row.end_date),
+        "is_primary": row.is_primary,
+    }
+
+
+def person_state(person: Person, affiliations: list[Affiliation] | None = None) -> dict[str, Any]:
+    """What the history stores about a person: the contact data and the affiliations (read from the
+    database, or ``affiliations`` when the caller holds all of them, none or one: a person just
+    created; several are read in the database's order)."""
     state: dict[str, Any] = {field: getattr(person, field) for field in FIELDS}
-    state["affiliations"] = [
-        {
-            "organisation": row.organisation.slug,
-            "role": row.role,
-            "start_date": _day(row.start_date),
-            "end_date": _day(row.end_date),
-            "is_primary": row.is_primary,
-        }
-        for row in Affiliation.objects.filter(person=person)
-        .select_related("organisation")
-        .order_by("organisation__name", "start_date", "id")
-    ]
+    if affiliations is None or len(affiliations) > 1:
+        affiliations = list(
+            Affiliation.objects.filter(person=person)
+            .select_related("organisation")
+            .order_by("organisation__name", "start_date", "id")
+        )
+    state["affiliations"] = [_affiliation_state(row) for row in affiliations]
     return state
 
 
-def _record(person: Person, user: Any, action: str) -> None:
-    """A version of the person's new state; a change that changed nothing records nothing."""
+def _record(person: Person, user: Any, action: str, affiliations: list[Affiliation] | None = None) -> None:
+    """A version of the person's new state; a change that changed nothing records nothing
+    (``affiliations``: all of a person just created, see ``person_state``)."""
     if action == "created":
-        record_version(obj=person, user=user, action=action, data=person_state(person), revision=1)
+        state = person_state(person, affiliations)
+        record_version(obj=person, user=user, action=action, data=state, revision=1)
         return
     if record_version(
         obj=person, user=user, action=action, data=person_state(person), revision=person.revision + 1
@@ -276,7 +285,7 @@ def create_person(
     for row in rows:
         row.person = person
         row.save()
-    _record(person, user, "created")
+    _record(person, user, "created", rows)
     return person
 
 
