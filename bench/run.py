@@ -1,10 +1,10 @@
-"""``python -m bench [--scales city,nation] [--repeat N] [--rebuild] [--parts pages,reports,actors,events,assessment]``: generate, measure, print one table.
+"""``python -m bench [--scales city,nation] [--repeat N] [--rebuild] [--parts pages,reports,actors,events,assessment,offers]``: generate, measure, print one table.
 
 For each scale, in its own processes: ``bench.database`` builds the database (or reuses the
 cached one), ``bench.measure`` times the pages against it and ``bench.actors`` the actors' pages
 and operations (segment counts, import, duplicate detection, mailing) on a copy of it, ``bench.events``
 the events (registration, event pages, mails; city scale), ``bench.assessment`` the digital-maturity
-check (no database). The parent collects their JSON and
+check and ``bench.offers`` the matching of offers (no database). The parent collects their JSON and
 prints one table: status, query count, size, median and 95th percentile of the server-side time,
 and the ratio to the bare-Django floor measured in the same process, against the targets
 (city ≤ 3× floor, nation ≤ 5× floor). Missed targets are listed, but the exit status stays 0:
@@ -272,8 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="regenerate the databases even if cached")
     parser.add_argument(
         "--parts",
-        default="pages,reports,actors,events,assessment",
-        help="what to measure: pages, reports, actors, events, assessment (default all; events at city scale)",
+        default="pages,reports,actors,events,assessment,offers",
+        help="what to measure: pages, reports, actors, events, assessment, offers (default all; events at city scale)",
     )
     args = parser.parse_args(argv)
     scales = [scale.strip() for scale in args.scales.split(",") if scale.strip()]
@@ -293,10 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     failed = False
     parts = {part.strip() for part in args.parts.split(",") if part.strip()}
-    unknown_parts = sorted(parts - {"pages", "reports", "actors", "events", "assessment"})
+    unknown_parts = sorted(parts - {"pages", "reports", "actors", "events", "assessment", "offers"})
     if unknown_parts:
         parser.error(
-            f"unknown part(s): {', '.join(unknown_parts)}; known: pages, reports, actors, events, assessment"
+            f"unknown part(s): {', '.join(unknown_parts)}; known: pages, reports, actors, events, assessment, offers"
         )
     actor_results: dict[str, dict[str, Any]] = {}
     event_results: dict[str, dict[str, Any]] = {}
@@ -435,9 +435,27 @@ def main(argv: list[str] | None = None) -> int:
             print(_table(ACTOR_HEADERS, operation_rows, right={3, 4, 5, 6, 8}))
             print("\n".join(notes))
             print()
+    offers: dict[str, Any] = {}
+    if "offers" in parts:
+        try:
+            print("offers: measuring …", flush=True)
+            offers = _run_json(["bench.offers"])
+        except RuntimeError as error:
+            print(f"offers: {error}", file=sys.stderr, flush=True)
+            failed = True
+        else:
+            print(
+                "Matching offers (issue 6): no database, in-process; match: median over the businesses, "
+                "batch: one run"
+            )
+            operation_rows, operation_misses, notes = evaluate_actors({"–": offers})
+            misses += operation_misses
+            print(_table(ACTOR_HEADERS, operation_rows, right={3, 4, 5, 6, 8}))
+            print("\n".join(notes))
+            print()
     if misses:
         print(f"Missed ({len(misses)}):")
         print("\n".join(f"  - {miss}" for miss in misses))
-    elif results or actor_results or event_results or assessment:
+    elif results or actor_results or event_results or assessment or offers:
         print("Every target was met.")
     return 1 if failed else 0

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "reallabor.actors",
     "reallabor.events",
     "reallabor.assessment",
+    "reallabor.offers",
     "reallabor.reports",
     "reallabor.api",
 ]

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "reallabor.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from reallabor.accounts import merging
+
+        merging.register()

@@ -102,3 +102,31 @@ class ApiToken(TimeStampedModel):
     @staticmethod
     def generate_key() -> str:
         return "rl_" + secrets.token_urlsafe(32)
+
+
+class OrganisationMembership(TimeStampedModel):
+    """A user who acts for an organisation: a business's owner or staff, a chamber's advisor.
+
+    What it grants is decided by each app (assessment: the organisation's own check results and the
+    results shared with it).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="organisation_memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="user_memberships",
+        verbose_name=_("organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="organisation_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"

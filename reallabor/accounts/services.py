@@ -81,3 +81,30 @@ def authenticate_token(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def add_organisation_member(*, user: Any, member: User, organisation: Any) -> bool:
+    """Let ``member`` act for ``organisation`` (accounts.OrganisationMembership); True when new.
+
+    Administrators only: membership grants sight of the organisation's own check results.
+    """
+    from reallabor.accounts.models import OrganisationMembership
+
+    if not is_admin(user):
+        raise PermissionDenied(_("Only administrators may change organisation memberships."))
+    _membership, created = OrganisationMembership.objects.get_or_create(
+        user=member, organisation=organisation
+    )
+    return created
+
+
+@transaction.atomic
+def remove_organisation_member(*, user: Any, member: User, organisation: Any) -> bool:
+    """End ``member``'s membership of ``organisation``; True when there was one."""
+    from reallabor.accounts.models import OrganisationMembership
+
+    if not is_admin(user):
+        raise PermissionDenied(_("Only administrators may change organisation memberships."))
+    deleted, _rows = OrganisationMembership.objects.filter(user=member, organisation=organisation).delete()
+    return bool(deleted)

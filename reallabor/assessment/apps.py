@@ -6,3 +6,8 @@ class AssessmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reallabor.assessment"
     verbose_name = _("Checks and questionnaires")
+
+    def ready(self) -> None:
+        from reallabor.assessment import merging
+
+        merging.register()

@@ -96,8 +96,9 @@ class Answers:
 
 
 class _Problems:
-    def __init__(self) -> None:
+    def __init__(self, *, partial: bool = False) -> None:
         self.problems: list[Problem] = []
+        self.partial = partial  # a draft: missing answers, items and relevance levels are no problem
 
     def at(self, question: str, message: str, item: str = "") -> None:
         """A problem of the question as a whole (the message may name an item)."""
@@ -178,16 +179,20 @@ def check_answer_file(data: Any, *, allow_retired: bool = False) -> Answers:
     return validate_answers(load_definition(slug, version), data)
 
 
-def validate_answers(definition: Definition, data: Any) -> Answers:
+def validate_answers(definition: Definition, data: Any, *, partial: bool = False) -> Answers:
     """Check ``data`` (an answer file's object: ``answers``, optional ``relevance``; ``questionnaire`` and
     ``version`` when present must name ``definition``) and return the canonical ``Answers``.
 
     Raises ``AnswerError`` listing every problem: top-level keys first, then the questions in the
     questionnaire's order (then unknown questions in the file's order), then the relevance.
+
+    ``partial=True`` checks a draft: what is there must be valid, but questions, items of invest
+    grids, scales and yes/partly/no, and relevance levels may be missing (``Answers.values`` then
+    holds only the answered questions and items; such answers cannot be scored).
     """
     if not isinstance(data, dict):
         raise AnswerError([Problem(message=_file_shape_message(data))])
-    problems = _Problems()
+    problems = _Problems(partial=partial)
     _check_keys(data, problems)
     if "questionnaire" in data and data["questionnaire"] != definition.slug:
         problems.at(
@@ -215,7 +220,7 @@ def validate_answers(definition: Definition, data: Any) -> Answers:
     else:
         for question in definition.questions.values():
             if question.id not in answers:
-                if question.required:
+                if question.required and not partial:
                     problems.at(question.id, _("the answer is missing"))
                 continue
             value = _CHECKS[question.type](question, answers[question.id], problems)
@@ -289,15 +294,16 @@ def _check_items(
     ok = True
     for number in question.item_numbers:
         if number not in value:
-            problems.at(question.id, _("item %(item)s is missing") % {"item": number}, item=number)
-            ok = False
+            if not problems.partial:
+                problems.at(question.id, _("item %(item)s is missing") % {"item": number}, item=number)
+                ok = False
         elif not check(question, number, value[number], problems):
             ok = False
     for key in value:
         if key not in question.item_numbers:
             problems.at(question.id, _("item %(item)s is unknown") % {"item": _key(key)}, item=_key(key))
             ok = False
-    return {number: value[number] for number in question.item_numbers} if ok else None
+    return {number: value[number] for number in question.item_numbers if number in value} if ok else None
 
 
 def _check_choice(choices: Mapping[str, Any]) -> Any:
@@ -430,6 +436,8 @@ def _check_relevance(definition: Definition, value: Any, problems: _Problems) ->
         return None
     ok = True
     for dimension in dimensions:
+        if dimension not in value and problems.partial:
+            continue
         if dimension not in value:
             problems.at(
                 "relevance",
@@ -452,7 +460,7 @@ def _check_relevance(definition: Definition, value: Any, problems: _Problems) ->
                 item=_key(key),
             )
             ok = False
-    return {dimension: value[dimension] for dimension in dimensions} if ok else None
+    return {dimension: value[dimension] for dimension in dimensions if dimension in value} if ok else None
 
 
 def _file_shape_message(data: Any) -> str:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from reallabor.core.demo import actors, bottrop, events
+from reallabor.core.demo import actors, assessment, bottrop, events, offers
 from reallabor.labs.models import Lab
 
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         bottrop.load()
         counts = actors.load()
         events.load()
+        offers.load()
+        assessment.load()
         self.stdout.write(
             self.style.SUCCESS(
                 "Loaded the Bottrop demo portfolio and {organisations} organisations, {people} people, "
