@@ -8,6 +8,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Checks and questionnaires")
 
     def ready(self) -> None:
-        from reallabor.assessment import merging
+        from reallabor.assessment import merging, privacy
 
         merging.register()
+        privacy.register()
