@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("reallabor.actors.urls")),
     path("", include("reallabor.events.urls")),
     path("", include("reallabor.taxonomy.urls")),
+    path("digitalcheck/", include("reallabor.assessment.urls")),
+    path("angebote/", include("reallabor.offers.urls")),
     path("konto/", include("reallabor.accounts.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

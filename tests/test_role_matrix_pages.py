@@ -197,7 +197,7 @@ def _url_names() -> set[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 # The actors and events apps have their own matrices (their tests/test_role_matrix.py).
-                if pattern.namespace in ("admin", "api", "actors", "events"):
+                if pattern.namespace in ("admin", "api", "actors", "events", "offers", "assessment"):
                     continue
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern) and pattern.name and namespace:

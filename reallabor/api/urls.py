@@ -63,6 +63,8 @@ api.add_router("", "reallabor.events.api.router")
 api.add_router("", "reallabor.labs.api.measure_router")
 api.add_router("", "reallabor.taxonomy.api.vocabulary_router")
 api.add_router("", "reallabor.taxonomy.api.term_router")
+api.add_router("", "reallabor.offers.api.router")
+api.add_router("", "reallabor.assessment.api.router")
 
 fallback_router = Router()
 

@@ -164,6 +164,7 @@ def test_vocabularies(world: ApiWorld) -> None:
         "motivations",
         "wz2008",
         "trades",
+        "funding-areas",
     }
     assert sdg["is_editable"] is False
     assert sdg["term_count"] == 17 + 169

@@ -179,7 +179,9 @@ def test_changing_the_audience_is_for_those_who_manage_the_event(
         assert document.audience == "public"
         # Bad input: a clear message, nothing changed.
         before = snapshot()
-        response = portfolio.client(role).post(url, {"audience": "alle"}, follow=True)
+        response = portfolio.client(role).post(
+            url, {"audience": "alle"}, follow=True, headers={"accept-language": "en"}
+        )
         assert "Choose who may download the document." in response.content.decode()
         assert snapshot() == before
     else:

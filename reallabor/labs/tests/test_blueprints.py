@@ -438,7 +438,7 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], dict[str, list[str]]]]
         _set("lab.measures.0.tags.0.term.vocabulary", "trends"),
         {
             "lab.measures[0].tags[0].term.vocabulary": [
-                "There is no vocabulary “trends” (known: megatrends, motivations, needs, sdg, strategy, target-groups, trades, wz2008)."
+                "There is no vocabulary “trends” (known: funding-areas, megatrends, motivations, needs, sdg, strategy, target-groups, trades, wz2008)."
             ]
         },
     ),
