@@ -6,7 +6,8 @@ database never changes. Prints one JSON object on stdout. The parts (``--only`` 
 
 - ``pages``: the actors' pages as an administrator, server-side time through the in-process test
   client, next to the bare-Django floor in the same process (``bench.measure``, ``bench.pages``).
-- ``counts``: ``actors.filters.segment_count`` of every segment, median of several runs.
+- ``counts``: what a segment's page counts (``services.segment_counts``: people and reachable)
+  of every saved segment and of broad ones, median of several runs.
 - ``import``: a spreadsheet as the office's own (semicolons, Windows-1252, German headers, some
   rows naming records that exist) through the CLI ``import-actors`` itself (``call_command``), in a
   transaction rolled back afterwards; its progress lines are counted and timed.
@@ -200,18 +201,41 @@ def measure_pages(repeat: int, warmup: int) -> list[dict[str, Any]]:
 # Segment counts ----------------------------------------------------------------------------------------
 
 
-def time_segment_counts(runs: int) -> list[Operation]:
-    from reallabor.actors.filters import segment_count
-    from reallabor.actors.models import Segment
+# Broad segments, not saved: each reaches a large part of the people (the table of facts per
+# person, ``actors.facts``, is for these).
+BROAD_SEGMENTS = (
+    ("companies with a newsletter consent", {"kinds": ["company"], "consent": "newsletter"}),
+    ("not in the alliance", {"alliance": ["none"]}),
+    ("companies with 1–9 employees", {"kinds": ["company"], "headcount_bands": ["1-4", "5-9"]}),
+    (
+        "companies not in the alliance, newsletter",
+        {"kinds": ["company"], "alliance": ["none"], "consent": "newsletter"},
+    ),
+    ("companies", {"kinds": ["company"]}),
+    ("newsletter consent", {"consent": "newsletter"}),
+)
 
+
+def time_segment_counts(runs: int) -> list[Operation]:
+    """What a segment's page shows: the people it reaches and how many of them can be mailed
+    (``services.segment_counts``), for the saved segments and for broad ones."""
+    from reallabor.actors.models import Segment
+    from reallabor.actors.services.segments import segment_counts
+
+    segments = list(Segment.objects.order_by("name", "pk"))
+    segments += [
+        Segment(name=f"broad: {name}", subject=Segment.Subject.PEOPLE, criteria=criteria)
+        for name, criteria in BROAD_SEGMENTS
+    ]
     operations = []
-    for segment in Segment.objects.order_by("name", "pk"):
-        segment_count(segment)  # warm-up: the terms' lookups, the page cache
-        samples, cpu_samples, count = _time(functools.partial(segment_count, segment), runs)
+    for segment in segments:
+        count = functools.partial(segment_counts, segment, user=None)
+        count()  # warm-up: the terms' lookups, the page cache
+        samples, cpu_samples, counts = _time(count, runs)
         operations.append(
             Operation(
                 what=f"segment count: {segment.name}",
-                size=f"{count:,} {segment.subject}",
+                size=f"{counts.people:,} people, {counts.reachable:,} reachable",
                 value=statistics.median(samples) * 1000,
                 cpu=statistics.median(cpu_samples) * 1000,
                 max=max(samples) * 1000,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from reallabor.actors import filters
+from reallabor.actors import facts, filters
 from reallabor.actors.criteria import (
     Criteria,
     CriteriaError,
@@ -55,20 +55,25 @@ def count_criteria(subject: str, criteria: Criteria, *, with_people: bool = True
         members: int | None = None
         if subject == Segment.Subject.ORGANISATIONS:
             members = filters.organisations_matching(criteria).count()
-            people_qs = people_reached(subject, criteria)
-        else:
-            people_qs = filters.people_matching(criteria)
-        # With a consent criterion every person reached has a valid consent for the purpose already.
-        reachable = filters.addressable_q() if criteria.consent else filters.reachable_q(purpose)
-        totals = people_qs.aggregate(people=Count("pk"), reachable=Count("pk", filter=reachable))
+        # Broad criteria on SQLite: one pass over the table of facts per person (``actors.facts``).
+        counted = facts.count(subject, criteria, purpose)
+        if counted is None:
+            if subject == Segment.Subject.ORGANISATIONS:
+                people_qs = people_reached(subject, criteria)
+            else:
+                people_qs = filters.people_matching(criteria)
+            # With a consent criterion every person reached has a valid consent for the purpose already.
+            reachable = filters.addressable_q() if criteria.consent else filters.reachable_q(purpose)
+            totals = people_qs.aggregate(people=Count("pk"), reachable=Count("pk", filter=reachable))
+            counted = (totals["people"], totals["reachable"])
     except CriteriaError as error:
         return Counts(subject, None, None, None, purpose, _criteria_error_text(error))
-    people: int | None = totals["people"]
+    people: int | None = counted[0]
     if subject != Segment.Subject.ORGANISATIONS:
         members = people
     elif not with_people:
         people = None
-    return Counts(subject, members, people, totals["reachable"], purpose)
+    return Counts(subject, members, people, counted[1], purpose)
 
 
 def segment_counts(segment: Segment, *, user: Any, with_people: bool = True) -> Counts:
