@@ -48,10 +48,14 @@ def _default_language() -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Cached fragments must not leak from one test's database into the next."""
+    """Cached fragments must not leak from one test's database into the next (nor the dashboard's
+    numbers kept per process: each test's database counts its versions from the same start)."""
     from django.core.cache import cache
 
+    from reallabor.assessment import dashboard_data
+
     cache.clear()
+    dashboard_data.forget()
 
 
 @pytest.fixture

@@ -429,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"assessment: {error}", file=sys.stderr, flush=True)
             failed = True
         else:
-            print("Digital-maturity check (issue 6): no database, in-process, median of the runs")
+            print(
+                "Digital-maturity check (issue 6), in-process, median of the runs: scoring (no database); "
+                "the office's dashboard over 100,000 results on a copy of the city database"
+            )
             operation_rows, operation_misses, notes = evaluate_actors({"–": assessment})
             misses += operation_misses
             print(_table(ACTOR_HEADERS, operation_rows, right={3, 4, 5, 6, 8}))

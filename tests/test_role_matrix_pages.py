@@ -92,6 +92,9 @@ GET_MATRIX: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
     ("accounts:password-reset-complete", {}, ALL_200),
     ("accounts:password-change", {}, SIGNED_IN),
     ("accounts:profile", {}, SIGNED_IN),
+    # Organisation memberships: the office (writes: reallabor/accounts/tests/test_memberships_pages.py).
+    ("accounts:membership-list", {}, (302, 403, 403, 200, 200, 403)),
+    ("accounts:membership-organisation", HWK, (302, 403, 403, 200, 200, 403)),
 ]
 
 # Pages that only take POST (their GET is 405 or a redirect) and pages whose URL holds a secret.
@@ -104,6 +107,7 @@ POST_ONLY = {
     "accounts:logout",
     "accounts:token-create",
     "accounts:token-revoke",
+    "accounts:membership-remove",
 }
 NOT_IN_MATRIX = {
     "accounts:password-reset-confirm",  # needs a valid token: reallabor/accounts/tests/test_password_reset.py

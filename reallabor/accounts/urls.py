@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reallabor.accounts import views
+from reallabor.accounts.views_memberships import urlpatterns as membership_patterns
 
 app_name = "accounts"
 
@@ -16,3 +17,4 @@ urlpatterns = [
     path("tokens/neu/", views.token_create, name="token-create"),
     path("tokens/<uuid:public_id>/widerrufen/", views.token_revoke, name="token-revoke"),
 ]
+urlpatterns += membership_patterns

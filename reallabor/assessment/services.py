@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reallabor.assessment import engine, permissions, scoring
+from reallabor.assessment import dashboard_data, engine, permissions, scoring
 from reallabor.assessment.models import DIMENSIONS, Questionnaire, Response, ResponseLog, Share
 from reallabor.core.validation import ErrorCollector
 from reallabor.organisations.models import Organisation
@@ -360,6 +360,8 @@ def set_context(*, user: Any, response: Response, data: Mapping[str, Any], link:
     errors.raise_if_any()
     response.save()
     _log(response, ResponseLog.Action.CONTEXT, user, link=link, fields=sorted(data))
+    if response.status == Response.Status.SUBMITTED:
+        dashboard_data.results_changed()  # the result may move to another group of the dashboard
     return response
 
 
@@ -422,7 +424,11 @@ def submit_check(
 
 
 def relink_retakes(organisation_id: int) -> None:
-    """Each submitted result of the organisation refers to the one submitted before it (re-takes)."""
+    """Each submitted result of the organisation refers to the one submitted before it (re-takes).
+
+    Called after every change of an organisation's submitted results (submit, import, link,
+    delete, merge): the office's dashboard becomes stale too."""
+    dashboard_data.results_changed()
     rows = list(
         Response.objects.filter(organisation_id=organisation_id, status=Response.Status.SUBMITTED)
         .order_by("submitted_at", "id")

@@ -61,6 +61,22 @@ def content_changed() -> None:
         _request.version = None
 
 
+# Further counters in the same table, for data whose readers need not go stale with every change
+# of content (``counter_changed``/``counter_value``): the row's primary key.
+CHECK_RESULTS = 2  # the check's stored results, recommendations and uptakes (the office's dashboard)
+
+
+def counter_changed(counter: int) -> None:
+    """Call inside the writing transaction: what is kept under ``counter`` becomes stale."""
+    if not ContentVersion.objects.filter(pk=counter).update(value=F("value") + 1):
+        ContentVersion.objects.create(pk=counter, value=1)
+
+
+def counter_value(counter: int) -> int:
+    """The counter's value now (one query)."""
+    return ContentVersion.objects.filter(pk=counter).values_list("value", flat=True).first() or 0
+
+
 def content_version() -> int:
     """The counter of content changes: read once per request (a page asks for it for each of its
     cached parts), every time outside a request (a worker, the CLI)."""

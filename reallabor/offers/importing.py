@@ -19,7 +19,9 @@ from typing import Any, Final
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from reallabor.actors.exports import is_formula_like
 from reallabor.actors.spreadsheets import SpreadsheetError, read_table
 from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import error_dict
@@ -63,6 +65,9 @@ COLUMNS: Final = {
     "zuletzt geprüft": "verified_on",
     "beispiel": "is_example",
 }
+FORMULA_MESSAGE: Final = _lazy(
+    "This is a spreadsheet formula; formulas are not imported. Enter the value as text."
+)
 # German words for choice values (lower-case) → the stored value.
 VALUE_WORDS: Final[dict[str, dict[str, str]]] = {
     "kind": {
@@ -221,6 +226,11 @@ def import_offers(
                 report.errors.append((number, column, f"{column}: {message}"))
                 continue
             seen[key] = number
+            formulas = _formula_cells(values, mapping)
+            for column in formulas:
+                report.errors.append((number, column, f"{column}: {FORMULA_MESSAGE}"))
+            if formulas:
+                continue
             data["slug"] = key
             try:
                 with transaction.atomic():
@@ -244,6 +254,19 @@ def import_offers(
     if report.errors:
         report.created, report.updated = [], []
     return report
+
+
+def _formula_cells(values: dict[str, Any], mapping: dict[str, str]) -> list[str]:
+    """The mapped columns whose cell a spreadsheet could take for a formula (``=``, ``+``, ``-``, ``@``;
+    numbers and phone numbers are not): refused, as the actors' import does, never stored."""
+    found: list[str] = []
+    for header, value in values.items():
+        if header not in mapping:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and is_formula_like(item.strip()) for item in items):
+            found.append(header)
+    return found
 
 
 def _row_data(values: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reallabor.core.cache import content_changed
+from reallabor.core.cache import CHECK_RESULTS, content_changed, counter_changed
 from reallabor.core.services import bump_revision, check_revision
 from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
@@ -421,7 +421,17 @@ def update_offer(
     expected_revision: int | None = None,
     vocabularies: dict[str, dict[str, Term]] | None = None,
 ) -> Offer:
-    _require(permissions.can_manage_offers(user), _("Only the office's staff edit offers."))
+    _require(
+        permissions.can_edit_offer(user, offer),
+        _("Only the office's staff and the providing organisation's members edit offers."),
+    )
+    if not permissions.is_office(user):
+        refused = sorted(set(data) - permissions.PROVIDER_FIELDS)
+        if refused:
+            raise PermissionDenied(
+                _("Only the office's staff change these fields: %(fields)s.")
+                % {"fields": ", ".join(field_label(name) if name in FIELDS else name for name in refused)}
+            )
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     check_revision(offer, expected_revision)
     terms = apply_offer_data(offer, data, vocabularies=vocabularies)
@@ -511,7 +521,9 @@ def record_recommendations(
     ]
     for row in rows:
         row.score = row.score.quantize(SCORE_PLACES)
-    return Recommendation.objects.bulk_create(rows)
+    created = Recommendation.objects.bulk_create(rows)
+    counter_changed(CHECK_RESULTS)  # the check's dashboard counts the recommendations
+    return created
 
 
 @transaction.atomic
@@ -526,7 +538,8 @@ def record_uptake(
 ) -> Uptake:
     """An advisor or the office records that the organisation took the offer up."""
     _require(
-        permissions.can_record_uptake(user), _("Only the office's staff record that an offer was taken up.")
+        permissions.can_record_uptake_of(user, offer),
+        _("Only the office's staff and the offer's provider record that an offer was taken up."),
     )
     day = taken_up_on or timezone.localdate()
     note = (note or "").strip()
@@ -549,7 +562,7 @@ def record_uptake(
     if not errors and Uptake.objects.filter(organisation=organisation, offer=offer, taken_up_on=day).exists():
         errors.add("taken_up_on", _("This uptake is already recorded for that day."))
     errors.raise_if_any()
-    return Uptake.objects.create(
+    uptake = Uptake.objects.create(
         organisation=organisation,
         offer=offer,
         recommendation=recommendation,
@@ -557,6 +570,8 @@ def record_uptake(
         note=note,
         recorded_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    counter_changed(CHECK_RESULTS)  # the check's dashboard counts the uptakes
+    return uptake
 
 
 # --- matching ---------------------------------------------------------------------------------------

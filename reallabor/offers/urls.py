@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, path
 
-from reallabor.offers import views
+from reallabor.offers import views, views_partner
 
 app_name = "offers"
 
 urlpatterns: list[URLPattern] = [
+    *views_partner.urlpatterns,  # first: "anbieter/" before the offers' "<slug>/"
     path("", views.offer_list, name="offer-list"),
     path("verwaltung/", views.offer_office_list, name="offer-office-list"),
     path("neu/", views.offer_create, name="offer-create"),

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reallabor.core.cache import content_changed
+from reallabor.core.cache import CHECK_RESULTS, content_changed, counter_changed
 from reallabor.core.services import bump_revision, check_revision
 from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
@@ -319,6 +319,7 @@ def delete_organisation(*, user: Any, organisation: Organisation) -> None:
                 obj=organisation, user=user, action="deleted", data=state, revision=organisation.revision
             )
             organisation.delete()
+            counter_changed(CHECK_RESULTS)  # its stored checks went with it (the check's dashboard)
     except ProtectedError as error:
         uses = sorted({_describe_use(obj) for obj in error.protected_objects})[:5]
         raise ValidationError(

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reallabor.core.cache import content_changed
+from reallabor.core.cache import CHECK_RESULTS, content_changed, counter_changed
 from reallabor.core.text import german_slugify as slugify
 from reallabor.core.validation import ErrorCollector
 from reallabor.taxonomy import permissions
@@ -166,6 +166,13 @@ def replace_tags(obj: models.Model, tags: list[Tag]) -> None:
 # Vocabularies and terms -------------------------------------------------------------------------
 
 
+def _terms_changed() -> None:
+    """A term's wording changed: cached pages, and the check's dashboard, which keeps its numbers
+    (with the trades' names) under a counter of its own (``core.cache.CHECK_RESULTS``)."""
+    content_changed()
+    counter_changed(CHECK_RESULTS)
+
+
 def _require_editable(user: Any, vocabulary: Vocabulary) -> None:
     if not permissions.can_edit_vocabulary(user, vocabulary):
         raise PermissionDenied(_("You may not change this vocabulary."))
@@ -188,7 +195,7 @@ def update_term(*, user: Any, term: Term, data: dict[str, Any]) -> Term:
     _require_editable(user, term.vocabulary)
     _apply_term(term, data)
     term.save()
-    content_changed()
+    _terms_changed()
     return term
 
 
@@ -202,7 +209,7 @@ def delete_term(*, user: Any, term: Term) -> None:
             code="in_use",
         )
     term.delete()
-    content_changed()
+    _terms_changed()
 
 
 @transaction.atomic
@@ -215,7 +222,7 @@ def set_local_wording(*, user: Any, term: Term, local_name: str) -> Term:
     errors.clean(term, exclude=["vocabulary", "parent"])
     errors.raise_if_any()
     term.save(update_fields=["local_name"])
-    content_changed()
+    _terms_changed()
     return term
 
 

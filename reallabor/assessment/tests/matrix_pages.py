@@ -51,3 +51,28 @@ GET_MATRIX: list[MatrixEntry] = [
 
 # POST only (a GET is 405); the form without saving makes a PDF and stores nothing.
 POST_ONLY = {"assessment:check-preview-pdf"}
+
+# The signed-in business's pages (views_business; their writes: test_business_pages.py). Signed-in
+# users without a membership get a page explaining how to get linked; a GET of a write is 405.
+BUSINESS_SIGNED_IN = (302, 200, 200, 200, 200, 200)
+BUSINESS_POST_ONLY = (405, 405, 405, 405, 405, 405)
+GET_MATRIX += [
+    ("assessment:business-home", no_kwargs, BUSINESS_SIGNED_IN),
+    ("assessment:shared-list", no_kwargs, BUSINESS_SIGNED_IN),
+    (
+        "assessment:business-check-start",
+        lambda world: {"slug": "tischlerei-probe"},
+        BUSINESS_POST_ONLY,
+    ),
+    ("assessment:response-share", lambda world: {"uuid": world.shared.uuid}, BUSINESS_POST_ONLY),
+    (
+        "assessment:response-unshare",
+        lambda world: {"uuid": world.shared.uuid, "slug": "hwk-probe"},
+        BUSINESS_POST_ONLY,
+    ),
+]
+
+# The office's dashboard (views_dashboard; more in test_dashboard_pages.py): administrators and lab
+# coordinators only; the anonymous get the login page, everybody else 403.
+OFFICE_ONLY = (302, 403, 403, 200, 200, 403)
+GET_MATRIX += [("assessment:dashboard", no_kwargs, OFFICE_ONLY)]

@@ -39,3 +39,17 @@ GET_MATRIX: list[tuple[str, Callable[[OffersWorld], dict[str, Any]], tuple[int, 
     ("offers:uptake-create", published, OFFICE),
 ]
 POST_ONLY = {"offers:offer-verify", "offers:offer-retire"}
+
+# The providers' pages and the office's outreach (views_partner; the writes and the provider's own
+# member: test_partner_pages.py). None of the roles is a member of the offers' provider.
+SIGNED_IN = (302, 200, 200, 200, 200, 200)
+PROVIDER_PUBLISHED = (302, 403, 403, 200, 200, 403)
+PROVIDER_DRAFT = (302, 404, 404, 200, 200, 404)
+GET_MATRIX += [
+    ("offers:partner-offer-list", none, SIGNED_IN),
+    ("offers:partner-offer-edit", published, PROVIDER_PUBLISHED),
+    ("offers:partner-offer-edit", draft, PROVIDER_DRAFT),
+    ("offers:partner-uptake-create", published, PROVIDER_PUBLISHED),
+    ("offers:partner-uptake-create", draft, PROVIDER_DRAFT),
+    ("offers:offer-outreach", published, OFFICE),
+]
