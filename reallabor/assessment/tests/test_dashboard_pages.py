@@ -37,6 +37,8 @@ def office(checks: Checks) -> Client:
 
 
 def page(checks: Checks, query: str = "", **headers: Any) -> str:
+    """The page as the office sees it, in English unless the headers ask otherwise."""
+    headers = {"accept-language": "en", **headers}
     response = office(checks).get(f"{URL}?{query}" if query else URL, headers=headers)
     assert response.status_code == 200
     return response.content.decode()
@@ -321,8 +323,9 @@ def test_a_trade_worded_anew_shows_on_the_dashboard(checks: Checks) -> None:
     )
     assert trade is not None
     add_results(5, prefix="w", trade=trade)
-    assert "Werkstatt der Zukunft" not in page(checks)  # German: the local wording shows
+    german = {"accept-language": "de"}  # the local wording shows in German
+    assert "Werkstatt der Zukunft" not in page(checks, **german)
     set_local_wording(
         user=checks.portfolio.users["administrator"], term=trade, local_name="Werkstatt der Zukunft"
     )
-    assert "Werkstatt der Zukunft" in page(checks)
+    assert "Werkstatt der Zukunft" in page(checks, **german)
