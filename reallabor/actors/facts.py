@@ -228,10 +228,9 @@ def fill_sql() -> list[str]:
     ]
 
 
-def rebuild(using: Any = None) -> None:
+def rebuild() -> None:
     """Refill the tables from scratch (to check them, or after a restore that bypassed triggers)."""
-    database = using or connection
-    with database.cursor() as cursor:
+    with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
         for statement in fill_sql():

@@ -17,18 +17,17 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reallabor.assessment import dashboard, dashboard_data, engine, permissions, scoring
-from reallabor.core.cache import TIMEOUT, cached_by_content
+from reallabor.core.cache import cached_by_content
 from reallabor.core.views_helpers import acting_user, internal_view, is_htmx, require
 from reallabor.organisations.models import Organisation
 
@@ -119,12 +118,9 @@ def _cache_key(*parts: object) -> str:
 def _kept(key: str, version: int, build: Callable[[], str]) -> SafeString:
     """``build()``, kept under the results' version and the language: what the results' cells hold
     (numbers and the trades' names) changes with them and nothing else."""
-    full_key = f"assessment-dashboard:{key}:{get_language()}:{version}"
-    html = cache.get(full_key)
-    if html is None:
-        html = build()
-        cache.set(full_key, html, TIMEOUT)
-    return mark_safe(html)  # our own template's output
+    return mark_safe(
+        cached_by_content(f"assessment-dashboard:{key}", build, version=version)
+    )  # our own output
 
 
 @internal_view

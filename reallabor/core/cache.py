@@ -89,14 +89,16 @@ def content_version() -> int:
     return value
 
 
-def cached_by_content[T](key: str, build: Callable[[], T]) -> T:
+def cached_by_content[T](key: str, build: Callable[[], T], *, version: int | None = None) -> T:
     """``build()``, kept until any content changes (and per language: labels are translated).
 
     For data that many requests need and that changes only with the content, such as the choices
     of the list filters (vocabularies, districts, labs). ``key`` names the data and everything it
-    depends on besides the content and the language (for example the user's id).
+    depends on besides the content and the language (for example the user's id). ``version``
+    replaces the content version for data that follows a counter of its own (``counter_value``).
     """
-    full_key = f"data:{key}:{get_language()}:{content_version()}"
+    kept_under = content_version() if version is None else f"own{version}"
+    full_key = f"data:{key}:{get_language()}:{kept_under}"
     value = cache.get(full_key)
     if value is None:
         value = build()

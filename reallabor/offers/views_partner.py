@@ -185,7 +185,7 @@ def partner_uptake_create(request: HttpRequest, slug: str) -> HttpResponse:
         "uptakes": uptakes,
         "crumbs": _crumbs((offer.title, None), (_("Uptakes"), None)),
     }
-    return render(request, "offers/partner_uptake_form.html", context, status=status)
+    return render(request, "offers/uptake_form.html", context, status=status)
 
 
 @require_GET
